@@ -1,0 +1,102 @@
+"""SQLite crawl cache shared by all partitions, runs and step processes.
+
+Keyed by the page id (hash of the normalized URL). Durable outcomes (a page, a 404, a PDF) stay
+fresh for `max_age_hours`; transient failures (timeouts, DNS errors, 5xx) for
+`failure_max_age_hours`, so a flaky site is retried soon but an offline re-run still makes no
+request. WAL mode lets several Dagster step processes read and write at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+TRANSIENT_OUTCOMES = frozenset({"timeout", "network_error", "error"})
+# A refusal depends on the safety settings, not on the page: decide it afresh on every run.
+UNCACHED_OUTCOMES = frozenset({"refused", "invalid_url"})
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    stored_at REAL NOT NULL,
+    transient INTEGER NOT NULL,
+    payload TEXT NOT NULL
+)
+"""
+
+
+def is_transient(record: dict[str, Any]) -> bool:
+    status = record.get("status_code")
+    return record["outcome"] in TRANSIENT_OUTCOMES or bool(
+        record["outcome"] == "http_error"
+        and status is not None
+        and (status >= 500 or status == 429)
+    )
+
+
+class CrawlCache:
+    def __init__(
+        self, path: Path, max_age_hours: float, failure_max_age_hours: float = 1.0
+    ) -> None:
+        self.path = path
+        self.max_age_s = max_age_hours * 3600
+        self.failure_max_age_s = failure_max_age_hours * 3600
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=60)
+        conn.execute("PRAGMA busy_timeout=60000")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def get_many(self, ids: Iterable[str], now: float | None = None) -> dict[str, dict[str, Any]]:
+        """Fresh cached records by id; stale or missing ids are absent."""
+        now = time.time() if now is None else now
+        ids = list(ids)
+        found: dict[str, dict[str, Any]] = {}
+        conn = self._connect()
+        try:
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id, stored_at, transient, payload FROM pages WHERE id IN ({marks})",
+                    chunk,
+                )
+                for pid, stored_at, transient, payload in rows:
+                    limit = self.failure_max_age_s if transient else self.max_age_s
+                    if now - stored_at <= limit:
+                        found[pid] = json.loads(payload)
+        finally:
+            conn.close()
+        return found
+
+    def put_many(self, records: Iterable[dict[str, Any]], now: float | None = None) -> int:
+        """Store records (JSON-serialisable dicts with `doc_id`, `url`, `outcome`)."""
+        now = time.time() if now is None else now
+        rows = [
+            (r["doc_id"], r["url"], now, int(is_transient(r)), json.dumps(r, default=str))
+            for r in records
+            if r["outcome"] not in UNCACHED_OUTCOMES
+        ]
+        if not rows:
+            return 0
+        conn = self._connect()
+        try:
+            with conn:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO pages (id, url, stored_at, transient, payload) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    rows,
+                )
+        finally:
+            conn.close()
+        return len(rows)
