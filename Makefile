@@ -9,10 +9,13 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: demo test test-fast dev lint bench setup system-deps dagster-home clean
+.PHONY: demo checks test test-fast dev lint bench setup system-deps dagster-home clean
 
 demo: setup dagster-home ## materialize the whole graph on the sample export in data/
-	$(BIN)/python -m secondbrain_assets.demo
+	$(BIN)/python -m secondbrain_assets.cli demo
+
+checks: setup dagster-home ## run every asset check on the stored results of every export
+	$(BIN)/python -m secondbrain_assets.cli checks
 
 test: setup ## the full test suite (slow tests included)
 	$(BIN)/python -m pytest

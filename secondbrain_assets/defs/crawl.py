@@ -3,11 +3,10 @@
 No `from __future__ import annotations`: Dagster reads the context annotation at runtime.
 """
 
-from collections.abc import Iterator
-
 import dagster as dg
 import polars as pl
 
+from secondbrain_assets.defs.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.resources.crawler import CrawlerResource
 
@@ -15,16 +14,7 @@ from secondbrain_assets.resources.crawler import CrawlerResource
 # are decisions about the link, not failures of the crawl.
 FAILURE_OUTCOMES = ("http_error", "timeout", "network_error", "redirect_loop", "too_large", "error")
 
-_CHECKS = [
-    dg.AssetCheckSpec("crawled_pages_ids_unique", asset="crawled_pages", blocking=True,
-                      description="Each normalized URL appears once (doc_id unique)."),
-    dg.AssetCheckSpec("crawled_pages_failure_share", asset="crawled_pages",
-                      description="Share of links that failed (HTTP error, timeout, network "
-                                  "error, redirect loop, too large) is below the threshold."),
-]  # fmt: skip
-
-
-class CrawledPagesConfig(dg.Config):
+class FailureShareConfig(dg.Config):
     # Personal notes collect dead links over the years; above this share something is off
     # (network down, a blocking proxy) and the check warns.
     max_failure_share: float = 0.3
@@ -35,14 +25,12 @@ class CrawledPagesConfig(dg.Config):
     code_version="1",
     group_name="ingest",
     kinds={"python", "polars"},
-    check_specs=_CHECKS,
 )
 def crawled_pages(
     context: dg.AssetExecutionContext,
-    config: CrawledPagesConfig,
     crawler: CrawlerResource,
     notion_docs: pl.DataFrame,
-) -> Iterator[dg.Output | dg.AssetCheckResult]:
+) -> dg.Output[pl.DataFrame]:
     """One row per distinct http(s) URL linked from the export: final URL, status, title, main
     content as markdown, fetch time and, on failure, the outcome and error. Pages fresh in the
     shared crawl cache are not fetched again."""
@@ -70,8 +58,7 @@ def crawled_pages(
         "pages_per_second": round(fetched.height / report.elapsed_s, 1) if report.elapsed_s else 0,
         "slowest_hosts": dg.MetadataValue.md(_slowest_hosts_md(report.host_ms)),
     }
-    yield dg.Output(frame, metadata=metadata)
-    yield from _checks(frame, config.max_failure_share)
+    return dg.Output(frame, metadata=metadata)
 
 
 def _slowest_hosts_md(host_ms: dict[str, list[float]], top: int = 10) -> str:
@@ -85,22 +72,28 @@ def _slowest_hosts_md(host_ms: dict[str, list[float]], top: int = 10) -> str:
     return "\n".join(lines)
 
 
-def _checks(frame: pl.DataFrame, max_failure_share: float) -> Iterator[dg.AssetCheckResult]:
-    duplicates = frame.height - frame["doc_id"].n_unique()
-    yield dg.AssetCheckResult(
-        check_name="crawled_pages_ids_unique",
-        passed=duplicates == 0,
-        metadata={"duplicates": duplicates},
-    )
+@partitioned_check(crawled_pages, blocking=True)
+def crawled_pages_ids_unique(crawled_pages: pl.DataFrame) -> dg.AssetCheckResult:
+    """Each normalized URL appears once (doc_id unique)."""
+    duplicates = crawled_pages.height - crawled_pages["doc_id"].n_unique()
+    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicates": duplicates})
+
+
+@partitioned_check(crawled_pages)
+def crawled_pages_failure_share(
+    config: FailureShareConfig, crawled_pages: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """Share of links that failed (HTTP error, timeout, network error, redirect loop, too large)
+    is below the threshold."""
+    frame, limit = crawled_pages, config.max_failure_share
     failures = frame.filter(pl.col("outcome").is_in(FAILURE_OUTCOMES)).height
     share = failures / frame.height if frame.height else 0.0
-    yield dg.AssetCheckResult(
-        check_name="crawled_pages_failure_share",
-        passed=share <= max_failure_share,
+    return dg.AssetCheckResult(
+        passed=share <= limit,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={"failures": failures, "failure_share": round(share, 4),
-                  "max_failure_share": max_failure_share},
-        description=None if share <= max_failure_share else (
+                  "max_failure_share": limit},
+        description=None if share <= limit else (
             f"{failures} of {frame.height} links failed; see the outcome and error_message "
             "columns (network down? blocked by a proxy?)"),
     )

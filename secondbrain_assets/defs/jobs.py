@@ -5,7 +5,13 @@ import dagster as dg
 from secondbrain_assets.defs.partitions import notion_exports
 
 # Everything partitioned per export, in graph order; later unpartitioned assets read all exports.
-EXPORT_ASSETS = ["notion_docs", "crawled_pages", "heuristic_scores", "llm_scores", "mongo_collection"]
+EXPORT_ASSETS = [
+    "notion_docs",
+    "crawled_pages",
+    "heuristic_scores",
+    "llm_scores",
+    "mongo_collection",
+]
 
 notion_export_job = dg.define_asset_job(
     "notion_export_job",

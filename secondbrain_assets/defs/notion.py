@@ -3,12 +3,8 @@
 No `from __future__ import annotations`: Dagster reads the context annotation at runtime.
 """
 
-import base64
-import io
 import time
-import warnings
 from collections import Counter
-from collections.abc import Callable
 
 import dagster as dg
 import polars as pl
@@ -16,6 +12,7 @@ import polars as pl
 from secondbrain_assets import settings
 from secondbrain_assets.core.exports import find_export
 from secondbrain_assets.core.notion import parse_export, to_frame
+from secondbrain_assets.defs.checks import histogram_md, partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
 
 # More unresolved links than this share of all internal links suggests a broken parse rather
@@ -66,47 +63,14 @@ def notion_docs(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
         "problem_list": dg.MetadataValue.md(problems_md),
         "parse_seconds": round(parse_s, 4),
         "pages_per_second": round(frame.height / parse_s, 1) if parse_s else 0.0,
-        "content_length_histogram": dg.MetadataValue.md(_histogram_md(frame["n_chars"])),
+        "content_length_histogram": histogram_md(
+            frame["n_chars"].to_list(), "content length (characters)", "notion_docs: content length"
+        ),
     }
     return dg.Output(frame, metadata=metadata)
 
 
-def _histogram_md(lengths: pl.Series) -> str:
-    """Content lengths as a base64 PNG inside Markdown, so the UI shows it without files."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3), dpi=80)
-    ax.hist(lengths.to_list() or [0], bins=30, color="#4f46e5")
-    ax.set_xlabel("content length (characters)")
-    ax.set_ylabel("documents")
-    ax.set_title("notion_docs: content length")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return f"![content length](data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()})"
-
-
-def _partitioned_check(blocking: bool) -> Callable[[Callable], dg.AssetChecksDefinition]:
-    """A check per export partition. Without partitions_def a check loads every partition of
-    the asset at once; with it (a Dagster preview in 1.13, warning silenced here on purpose) it
-    loads only the run's partition. A job of these checks alone takes the partition from the
-    `dagster/partition` run tag: `partition_key=` is refused for check-only jobs."""
-
-    def wrap(fn: Callable) -> dg.AssetChecksDefinition:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=dg.PreviewWarning)
-            return dg.asset_check(
-                asset=notion_docs, partitions_def=notion_exports, blocking=blocking
-            )(fn)
-
-    return wrap
-
-
-@_partitioned_check(blocking=True)
+@partitioned_check(notion_docs, blocking=True)
 def notion_docs_ids_unique(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
     """Every doc_id appears once: ids key upserts downstream, a duplicate would overwrite a page."""
     dupes = notion_docs.group_by("doc_id").len().filter(pl.col("len") > 1)
@@ -117,7 +81,7 @@ def notion_docs_ids_unique(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
     )
 
 
-@_partitioned_check(blocking=True)
+@partitioned_check(notion_docs, blocking=True)
 def notion_docs_content_or_flagged_empty(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
     """Each document has content, or is_empty says it has none: scoring relies on the flag."""
     has_text = pl.col("content").str.strip_chars().str.len_chars() > 0
@@ -132,7 +96,7 @@ def notion_docs_content_or_flagged_empty(notion_docs: pl.DataFrame) -> dg.AssetC
 # Not blocking, WARN: a partial export (one teamspace, pages shared from elsewhere) always links
 # to pages outside it, and crawling and scoring do not need those links. A high share, though,
 # points at a parser bug or a damaged export, which a person should look at.
-@_partitioned_check(blocking=False)
+@partitioned_check(notion_docs)
 def notion_docs_internal_links_resolve(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
     """Internal links point at pages of the same export."""
     resolved = int(notion_docs["internal_links"].list.len().sum())

@@ -39,8 +39,12 @@ def notion_export_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
         context.log.info(f"Waiting for exports still being written: {', '.join(scan.settling)}")
     return dg.SensorResult(
         run_requests=runs,
-        dynamic_partitions_requests=[notion_exports.build_add_request(new_keys)] if new_keys else [],
+        dynamic_partitions_requests=[notion_exports.build_add_request(new_keys)]
+        if new_keys
+        else [],
         cursor=dump_state(scan.state),
-        skip_reason=None if runs else f"No new or changed exports in {root} "
+        skip_reason=None
+        if runs
+        else f"No new or changed exports in {root} "
         f"({scan.unchanged} unchanged, {len(scan.settling)} still being written)",
     )

@@ -14,7 +14,12 @@ import pytest
 
 from secondbrain_assets.core.crawl.frame import PAGE_SCHEMA
 from secondbrain_assets.core.exports import partition_key_for
-from secondbrain_assets.defs.crawl import _checks, crawled_pages
+from secondbrain_assets.defs.crawl import (
+    FailureShareConfig,
+    crawled_pages,
+    crawled_pages_failure_share,
+    crawled_pages_ids_unique,
+)
 from secondbrain_assets.defs.notion import notion_docs
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets.resources.crawler import CrawlerResource
@@ -51,8 +56,8 @@ def _write_docs(data_dir: Path, links: dict[str, list[tuple[str, str]]]) -> None
 def _run(instance: dg.DagsterInstance, crawler: CrawlerResource, key: str = KEY,
          upstream: bool = False) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [notion_docs, crawled_pages],
-        selection=None if upstream else [crawled_pages],
+        [notion_docs, crawled_pages, crawled_pages_ids_unique, crawled_pages_failure_share],
+        selection=None if upstream else dg.AssetSelection.assets(crawled_pages),
         partition_key=key,
         instance=instance,
         resources={"io_manager": PolarsParquetIOManager(), "crawler": crawler},
@@ -143,11 +148,12 @@ def test_sample_export_links_never_fail_the_asset(data_dir: Path) -> None:
 
 def test_duplicate_ids_fail_the_blocking_check() -> None:
     frame = pl.DataFrame({"doc_id": ["x", "x", "y"], "outcome": ["ok", "ok", "timeout"]})
-    unique, share = list(_checks(frame, max_failure_share=0.5))
+    unique = crawled_pages_ids_unique(crawled_pages=frame)
     assert not unique.passed and unique.metadata["duplicates"].value == 1
-    assert share.passed
-    (_, strict) = list(_checks(frame, max_failure_share=0.2))
-    assert not strict.passed
+    lenient = FailureShareConfig(max_failure_share=0.5)
+    assert crawled_pages_failure_share(config=lenient, crawled_pages=frame).passed
+    strict = FailureShareConfig(max_failure_share=0.2)
+    assert not crawled_pages_failure_share(config=strict, crawled_pages=frame).passed
 
 
 def _offline() -> bool:

@@ -1,0 +1,98 @@
+"""Command line for the things `make` runs: the demo and the asset checks.
+
+    python -m secondbrain_assets.cli demo                 # every export, end to end
+    python -m secondbrain_assets.cli checks [--partition KEY]
+
+Both run in this process against the instance in $DAGSTER_HOME, so `make dev` shows the results.
+`dg launch --job asset_checks_job --partition KEY` is refused by Dagster 1.13 for a job made only
+of checks; the `dagster/partition` run tag used here is what the UI sets, and it works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import dagster as dg
+
+from secondbrain_assets import settings
+from secondbrain_assets.core.exports import discover_exports
+from secondbrain_assets.defs.partitions import notion_exports
+
+
+def _export_keys(instance: dg.DagsterInstance) -> list[str]:
+    """Every export in the exports folder, registered as a partition (what the sensor does)."""
+    refs = discover_exports(settings.notion_exports_dir())
+    known = set(instance.get_dynamic_partitions(notion_exports.name))
+    new_keys = [ref.key for ref in refs if ref.key not in known]
+    if new_keys:
+        instance.add_dynamic_partitions(notion_exports.name, new_keys)
+    return [ref.key for ref in refs]
+
+
+def run_demo(instance: dg.DagsterInstance) -> int:
+    from secondbrain_assets.definitions import defs
+
+    keys = _export_keys(instance)
+    if not keys:
+        print(f"No Notion export in {settings.notion_exports_dir()}: drop an export zip there.")
+        return 1
+    job = defs.resolve_job_def("notion_export_job")
+    failures = 0
+    for key in keys:
+        started = time.perf_counter()
+        result = job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
+        failures += report(f"export {key}", result, time.perf_counter() - started)
+    return 1 if failures else 0
+
+
+def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> int:
+    from secondbrain_assets.definitions import defs
+
+    keys = partitions or instance.get_dynamic_partitions(notion_exports.name)
+    if not keys:
+        print("No partition to check yet: run `make demo` or let the sensor add one.")
+        return 1
+    job = defs.resolve_job_def("asset_checks_job")
+    failures = 0
+    for key in keys:
+        started = time.perf_counter()
+        result = job.execute_in_process(
+            instance=instance, tags={"dagster/partition": key}, raise_on_error=False
+        )
+        failures += report(f"checks of {key}", result, time.perf_counter() - started)
+    return 1 if failures else 0
+
+
+def report(title: str, result: dg.ExecuteInProcessResult, seconds: float) -> int:
+    """Print what a run materialized and checked; count what should fail the command."""
+    print(f"\n== {title}: {'success' if result.success else 'FAILED'} in {seconds:.1f} s")
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        rows = mat.metadata.get("dagster/row_count")
+        count = f"{rows.value} rows" if rows is not None else ""
+        print(f"  materialized {mat.asset_key.to_user_string():<18} {count}")
+    failed = 0
+    for check in result.get_asset_check_evaluations():
+        status = "passed" if check.passed else f"FAILED ({check.severity.value})"
+        failed += int(not check.passed and check.severity == dg.AssetCheckSeverity.ERROR)
+        print(f"  check {check.asset_key.to_user_string()}.{check.check_name}: {status}")
+    return int(not result.success) + failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m secondbrain_assets.cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="materialize every export in the exports folder")
+    checks = commands.add_parser("checks", help="run every asset check on stored results")
+    checks.add_argument("--partition", action="append", help="export partition key (repeatable)")
+    args = parser.parse_args(argv)
+    instance = dg.DagsterInstance.get()
+    code = run_demo(instance) if args.command == "demo" else run_checks(instance, args.partition)
+    print(f"\nDagster instance: {instance.root_directory}. Open the UI with `make dev`.")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
