@@ -11,7 +11,7 @@ from secondbrain_assets.defs.partitions import notion_exports
 
 
 def partitioned_check(
-    asset: dg.AssetsDefinition | str, blocking: bool = False
+    asset: dg.AssetsDefinition | str, blocking: bool = False, **check_args: object
 ) -> Callable[[Callable], dg.AssetChecksDefinition]:
     """An asset check evaluated per export partition, against the stored asset value.
 
@@ -25,7 +25,9 @@ def partitioned_check(
     def wrap(fn: Callable) -> dg.AssetChecksDefinition:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=dg.PreviewWarning)
-            return dg.asset_check(asset=asset, partitions_def=notion_exports, blocking=blocking)(fn)
+            return dg.asset_check(
+                asset=asset, partitions_def=notion_exports, blocking=blocking, **check_args
+            )(fn)
 
     return wrap
 
