@@ -1,0 +1,100 @@
+"""A persistent cache of LLM judgements in SQLite, shared by all partitions and processes.
+
+Key: (backend, model, prompt version, content hash), so a changed prompt or model re-judges and an
+unchanged document never does. Each result is committed as it arrives (a crash loses nothing);
+WAL mode lets several step processes read and write at once. Errors are never cached: a re-run
+retries them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from secondbrain_assets import settings
+from secondbrain_assets.core.llm.backends import Judgement
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS judgements (
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    score REAL NOT NULL,
+    confidence REAL,
+    reason TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (backend, model, prompt_version, content_hash)
+)
+"""
+
+
+def default_cache_path() -> Path:
+    return settings.cache_dir() / "llm" / "judgements.sqlite"
+
+
+class JudgementCache:
+    """Lookups in bulk, writes one row at a time (each committed)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_cache_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(_SCHEMA)
+        self._conn.commit()
+
+    def get_many(
+        self, backend: str, model: str, prompt_version: str, hashes: Iterable[str]
+    ) -> dict[str, Judgement]:
+        wanted = list(dict.fromkeys(hashes))
+        found: dict[str, Judgement] = {}
+        with self._lock:
+            for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    "SELECT content_hash, score, confidence, reason FROM judgements "
+                    "WHERE backend=? AND model=? AND prompt_version=? "
+                    f"AND content_hash IN ({marks})",
+                    (backend, model, prompt_version, *chunk),
+                ).fetchall()
+                for content_hash, score, confidence, reason in rows:
+                    found[content_hash] = Judgement.ok(score, confidence, reason)
+        return found
+
+    def put(
+        self, backend: str, model: str, prompt_version: str, content_hash: str, result: Judgement
+    ) -> bool:
+        """Store an ok judgement; returns False (and stores nothing) for errors."""
+        if result.status != "ok" or result.score is None:
+            return False
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    backend,
+                    model,
+                    prompt_version,
+                    content_hash,
+                    result.score,
+                    result.confidence,
+                    result.reason,
+                    time.time(),
+                ),
+            )
+            self._conn.commit()
+        return True
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM judgements").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

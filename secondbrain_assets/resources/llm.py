@@ -1,0 +1,95 @@
+"""`llm` resource: which LLM judges documents, and how. Builds the core backend lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+
+from secondbrain_assets.core.llm.backends import LLMBackend
+from secondbrain_assets.core.llm.cache import JudgementCache
+
+OLLAMA_DEFAULT_HOST = "http://127.0.0.1:11434"
+OLLAMA_DEFAULT_MODEL = "qwen2.5:7b"
+
+
+class LLMResource(dg.ConfigurableResource):
+    """The judge. Default: the embedded SmolLM2-135M on CPU via transformers, no server needed.
+
+    Production: `LLMResource(backend="ollama", ollama_host=dg.EnvVar("OLLAMA_HOST"))` with
+    `docker compose -f docker/compose.yaml up ollama` and `ollama pull qwen2.5:7b`.
+    """
+
+    backend: Literal["transformers", "ollama"] = Field(
+        default="transformers", description="'transformers' (local HF folder) or 'ollama'"
+    )
+    model: str = Field(
+        default="",
+        description="transformers: HF model folder (empty = embedded SmolLM2); "
+        "ollama: model tag (empty = qwen2.5:7b)",
+    )
+    ollama_host: str | None = Field(default=None, description="Ollama URL; empty = local default")
+    num_ctx: int = Field(default=8192, description="Ollama context window (options.num_ctx)")
+    max_document_tokens: int | None = Field(
+        default=None, description="Document token budget; default 1024 local, 6000 Ollama"
+    )
+    concurrency: int | None = Field(
+        default=None, description="Parallel Ollama requests; default $OLLAMA_NUM_PARALLEL or 2"
+    )
+    timeout_s: float = Field(default=120.0, description="Per-request timeout (Ollama)")
+    retries: int = Field(default=3, description="Retries on 5xx, timeouts, connection errors")
+    keep_alive: str = Field(default="10m", description="How long Ollama keeps the model loaded")
+    batch_size: int = Field(default=8, description="Documents per forward pass (transformers)")
+    device: str = Field(default="auto", description="torch device; auto = cuda when available")
+    cache_path: str | None = Field(
+        default=None, description="SQLite judgement cache (default <cache dir>/llm/...)"
+    )
+
+    def build_backend(self) -> LLMBackend:
+        """A ready-to-check backend; heavy libraries load here, not at import time."""
+        if self.backend == "ollama":
+            from secondbrain_assets.core.llm.ollama_backend import OllamaBackend
+
+            return OllamaBackend(
+                host=(self.ollama_host or "").strip() or OLLAMA_DEFAULT_HOST,
+                model=self.model or OLLAMA_DEFAULT_MODEL,
+                num_ctx=self.num_ctx,
+                max_document_tokens=self.max_document_tokens or 6000,
+                concurrency=self.concurrency,
+                timeout_s=self.timeout_s,
+                retries=self.retries,
+                keep_alive=self.keep_alive,
+            )
+        from secondbrain_assets.core.llm.transformers_backend import TransformersBackend
+
+        model_id = None
+        model_dir: Path | Callable[[], Path]
+        if self.model:
+            model_dir = Path(self.model).expanduser()
+        else:
+            from secondbrain_assets.core.llm import embedded_model
+
+            # Converted on first use only: a run served from the cache never loads a model.
+            model_dir = embedded_model.ensure_embedded_model
+            model_id = embedded_model.embedded_model_id()
+        return TransformersBackend(
+            model_dir,
+            model_id=model_id,
+            max_document_tokens=self.max_document_tokens or 1024,
+            batch_size=self.batch_size,
+            device=_pick_device(self.device),
+        )
+
+    def open_cache(self) -> JudgementCache:
+        return JudgementCache(Path(self.cache_path) if self.cache_path else None)
+
+
+def _pick_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,5 @@
+from secondbrain_assets_tests.core.llm.fixtures import (  # noqa: F401
+    fake_ollama,
+    smollm2_models_root,
+    tiny_llama_dir,
+)
