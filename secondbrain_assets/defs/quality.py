@@ -1,0 +1,254 @@
+"""Quality scoring assets: rule-based `heuristic_scores`, then `llm_scores` for what passes."""
+
+import time
+
+import dagster as dg
+import polars as pl
+
+from secondbrain_assets.core.llm import frame as llm_frame
+from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents
+from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
+from secondbrain_assets.defs.checks import histogram_md, partitioned_check
+from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.resources.llm import LLMResource
+
+
+class HeuristicsConfig(dg.Config):
+    """Threshold overrides by rule name (see core/quality/rules.py for names and sources)."""
+
+    web_thresholds: dict[str, float] = {}  # e.g. {"gopher_min_words": 30}
+    notes_thresholds: dict[str, float] = {}  # e.g. {"link_density": 0.9}
+    disabled_rules: list[str] = []  # switched off in whichever profile has them
+
+
+@dg.asset(
+    partitions_def=notion_exports,
+    code_version="1",
+    group_name="quality",
+    kinds={"polars"},
+)
+def heuristic_scores(
+    context: dg.AssetExecutionContext,
+    config: HeuristicsConfig,
+    notion_docs: pl.DataFrame,
+    crawled_pages: pl.DataFrame,
+) -> dg.Output[pl.DataFrame]:
+    """Every Notion page and every web page fetched ok, with Gopher / C4 / FineWeb quality
+    signals (sig_*), the rules it failed, a score in [0, 1] and a pass flag. Notes are judged
+    by a relaxed profile on markdown-stripped text; web pages by the published thresholds."""
+    from secondbrain_assets.core.quality.documents import documents_for_scoring
+    from secondbrain_assets.core.quality.rules import build_profiles
+    from secondbrain_assets.core.quality.scorer import rule_pass_rates, score_frame
+
+    try:
+        profiles = build_profiles(
+            config.web_thresholds, config.notes_thresholds, config.disabled_rules
+        )
+    except KeyError as err:
+        raise dg.Failure(f"HeuristicsConfig names an unknown rule: {err}") from err
+    started = time.perf_counter()
+    docs = documents_for_scoring(notion_docs, crawled_pages)
+    scored = score_frame(docs, profiles)
+    elapsed = time.perf_counter() - started
+    context.log.info(f"scored {scored.height} documents in {elapsed:.2f} s")
+    rates = rule_pass_rates(scored, profiles)
+    return dg.Output(scored, metadata=_heuristic_metadata(scored, rates, crawled_pages, elapsed))
+
+
+def _heuristic_metadata(
+    scored: pl.DataFrame, rates: pl.DataFrame, crawled: pl.DataFrame, elapsed: float
+) -> dict:
+    from secondbrain_assets.core.quality.report import pass_rate_table
+
+    n = scored.height
+    n_pass = int(scored["heuristic_pass"].sum())
+    failed_counts = scored["failed_rules"].explode().drop_nulls().value_counts(sort=True).head(10)
+    top_failed = "\n".join(f"- {rule}: {count}" for rule, count in failed_counts.iter_rows())
+    return {
+        "dagster/row_count": dg.MetadataValue.int(n),
+        "n_notion": int((scored["source"] == "notion").sum()),
+        "n_web": int((scored["source"] == "web").sum()),
+        "n_web_not_ok_skipped": int((crawled["outcome"] != "ok").sum()) if crawled.height else 0,
+        "n_pass": n_pass,
+        "pass_rate": dg.MetadataValue.float(n_pass / n if n else 0.0),
+        "mean_score": dg.MetadataValue.float(float(scored["heuristic_score"].mean() or 0.0)),
+        "elapsed_s": dg.MetadataValue.float(round(elapsed, 4)),
+        "docs_per_s": dg.MetadataValue.float(round(n / elapsed, 1) if elapsed else 0.0),
+        "rule_pass_rates": dg.MetadataValue.md(pass_rate_table(rates)),
+        "top_failed_rules": dg.MetadataValue.md(top_failed or "none"),
+        "score_histogram": histogram_md(
+            scored["heuristic_score"].to_list(), "heuristic_score", "heuristic_score", bins=20
+        ),
+        # log10: notes of 50 characters and pages of 50,000 in one readable plot
+        "content_length_histogram": histogram_md(
+            scored["n_chars"].clip(lower_bound=1).log(10).to_list(),
+            "log10 content length (characters)",
+            "content length",
+        ),
+    }
+
+
+@partitioned_check(heuristic_scores, blocking=True)
+def heuristic_scores_valid(heuristic_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """Every document has a score in [0, 1] and a pass flag: no null, 0.0 is a real score."""
+    score = pl.col("heuristic_score")
+    invalid = heuristic_scores.filter(
+        score.is_null() | score.is_nan() | ~score.is_between(0.0, 1.0)
+        | pl.col("heuristic_pass").is_null()
+    ).height  # fmt: skip
+    return dg.AssetCheckResult(passed=invalid == 0, metadata={"invalid": invalid})
+
+
+@partitioned_check(heuristic_scores, blocking=True)
+def heuristic_failed_rules_consistent(heuristic_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """heuristic_pass is True exactly when failed_rules is empty."""
+    inconsistent = heuristic_scores.filter(
+        pl.col("failed_rules").is_null()
+        | (pl.col("heuristic_pass") != (pl.col("failed_rules").list.len() == 0))
+    ).height
+    return dg.AssetCheckResult(passed=inconsistent == 0, metadata={"inconsistent": inconsistent})
+
+
+class HeuristicPassRateConfig(dg.Config):
+    min_pass_rate: float = 0.1  # fewer passing documents than this is suspicious
+    all_pass_min_docs: int = 20  # every document passing, over this many, is suspicious too
+
+
+@partitioned_check(heuristic_scores)
+def heuristic_pass_rate_plausible(
+    config: HeuristicPassRateConfig, heuristic_scores: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """The pass rate is plausible: not below min_pass_rate, and not 100% on a large export
+    (a threshold set to nothing, or rules switched off)."""
+    n = heuristic_scores.height
+    rate = float(heuristic_scores["heuristic_pass"].mean() or 0.0) if n else 0.0
+    too_low = n > 0 and rate < config.min_pass_rate
+    all_pass = rate == 1.0 and n > config.all_pass_min_docs
+    hint = None
+    if too_low:
+        hint = "see rule_pass_rates in the asset metadata; relax the rule that fails most"
+    elif all_pass:
+        hint = "every document passed: check HeuristicsConfig for disabled rules or loose values"
+    return dg.AssetCheckResult(
+        passed=not (too_low or all_pass),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"pass_rate": dg.MetadataValue.float(rate), "documents": n},
+        description=hint,
+    )
+
+
+heuristic_checks = [
+    heuristic_scores_valid,
+    heuristic_failed_rules_consistent,
+    heuristic_pass_rate_plausible,
+]
+
+
+@dg.asset(
+    partitions_def=notion_exports,
+    code_version="1",
+    group_name="quality",
+    kinds={"python", "polars"},
+    description=(
+        "Documents that passed the heuristics, judged by an LLM (embedded SmolLM2 or Ollama): "
+        "score in [0,1], confidence, reason, model id and prompt version; cached by content."
+    ),
+)
+def llm_scores(
+    context: dg.AssetExecutionContext, llm: LLMResource, heuristic_scores: pl.DataFrame
+) -> dg.Output[pl.DataFrame]:
+    passing = heuristic_scores.filter(pl.col("heuristic_pass"))
+    documents = llm_frame.inputs_from_frame(passing)
+    backend = llm.build_backend()
+    cache = llm.open_cache()
+    step = max(1, len(documents) // 10)
+
+    def progress(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            context.log.info(f"judged {done}/{total} documents with {backend.model_id}")
+
+    try:  # a backend that cannot judge raises here, with how to start one
+        run = judge_documents(backend, documents, cache, progress)
+    finally:
+        backend.close()
+        cache.close()
+    table = llm_frame.to_frame(
+        context.partition_key, documents, run, backend.name, backend.model_id, PROMPT_VERSION
+    )
+    return dg.Output(table, metadata=_llm_metadata(table, run, backend.name, backend.model_id))
+
+
+def _llm_metadata(table: pl.DataFrame, run: JudgeRun, backend: str, model: str) -> dict:
+    scores = table.filter(pl.col("llm_status") == "ok").get_column("llm_score").to_list()
+    docs_per_s = run.llm_calls / run.backend_s if run.llm_calls and run.backend_s else 0.0
+    metadata: dict = {
+        "dagster/row_count": dg.MetadataValue.int(table.height),
+        "n_ok": run.n_ok,
+        "n_error": run.n_error,
+        "cache_hits": run.cache_hits,
+        "llm_calls": run.llm_calls,
+        "truncated": run.stats.get("truncated", 0),
+        "docs_per_s": dg.MetadataValue.float(round(docs_per_s, 3)),
+        "elapsed_s": dg.MetadataValue.float(round(run.elapsed_s, 3)),
+        "llm_backend": backend,
+        "llm_model": model,
+        "prompt_version": PROMPT_VERSION,
+    }
+    if scores:
+        metadata["mean_llm_score"] = dg.MetadataValue.float(sum(scores) / len(scores))
+        title = f"llm_score ({len(scores)} documents)"
+        metadata["score_histogram"] = histogram_md(scores, "llm_score", title, bins=20)
+    errors = table.filter(pl.col("llm_status") == "error").get_column("llm_error").head(5)
+    if errors.len():
+        metadata["first_errors"] = dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))
+    return metadata
+
+
+@partitioned_check(llm_scores, blocking=True)
+def llm_scores_status_recorded(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """Every judged document has llm_status; errors carry a message, ok rows a score."""
+    bad = llm_scores.filter(
+        ~pl.col("llm_status").is_in(["ok", "error"])
+        | ((pl.col("llm_status") == "error") & (pl.col("llm_error").fill_null("") == ""))
+        | ((pl.col("llm_status") == "ok") & pl.col("llm_score").is_null())
+    )
+    return dg.AssetCheckResult(
+        passed=bad.height == 0,
+        metadata={"bad_rows": bad.height,
+                  "examples": dg.MetadataValue.json(bad["doc_id"].to_list()[:20])},
+    )  # fmt: skip
+
+
+@partitioned_check(llm_scores, blocking=True)
+def llm_scores_in_range(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """Scores and confidences of ok rows lie in [0, 1]."""
+    ok = llm_scores.filter(pl.col("llm_status") == "ok")
+    out = ok.filter(
+        ~pl.col("llm_score").is_between(0.0, 1.0)
+        | ~pl.col("llm_confidence").fill_null(0.5).is_between(0.0, 1.0)
+    )
+    return dg.AssetCheckResult(passed=out.height == 0, metadata={"out_of_range": out.height})
+
+
+class LLMErrorShareConfig(dg.Config):
+    # Above this share of failed judgements a person should look (server overloaded? model
+    # answering off-schema?). Failed documents are re-judged on the next run: errors are not cached.
+    max_error_share: float = 0.05
+
+
+@partitioned_check(llm_scores)
+def llm_scores_error_share(
+    config: LLMErrorShareConfig, llm_scores: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """Share of documents the LLM failed on is below the threshold (WARN)."""
+    errors = llm_scores.filter(pl.col("llm_status") == "error").height
+    share = errors / llm_scores.height if llm_scores.height else 0.0
+    limit = config.max_error_share
+    return dg.AssetCheckResult(
+        passed=share <= limit,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"errors": errors, "error_share": round(share, 4), "max_error_share": limit},
+        description=None if share <= limit else (
+            f"{errors} of {llm_scores.height} documents failed; see llm_error (server down or "
+            "overloaded? model answering off-schema?). Re-running retries only those."),
+    )  # fmt: skip
