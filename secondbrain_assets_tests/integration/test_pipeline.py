@@ -1,0 +1,69 @@
+"""The whole per-export graph on the shipped sample export, as `make demo` runs it: real parser,
+real crawler (the sample's links are unreachable offline and must be recorded, not fatal), real
+heuristics, the real embedded SmolLM2 judge and the embedded nx-27017 store. Then the checks job
+on the stored results, and a re-run that must hit every cache."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from secondbrain_assets import cli
+from secondbrain_assets.defs.jobs import EXPORT_ASSETS
+from secondbrain_assets.settings import PROJECT_ROOT
+from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # noqa: F401
+
+SAMPLE = next((PROJECT_ROOT / "data" / "notion").glob("*.zip"))
+
+pytestmark = pytest.mark.slow
+
+
+def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    [materialization] = result.asset_materializations_for_node(asset)
+    return {key: value.value for key, value in materialization.metadata.items()}
+
+
+def _error_checks_failed(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        f"{e.asset_key.to_user_string()}.{e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+
+
+def test_sample_export_end_to_end_checked_and_cached(
+    data_dir: Path, smollm2_models_root: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setenv("SECONDBRAIN_MODELS_DIR", str(smollm2_models_root))
+    monkeypatch.delenv("MONGODB_URI", raising=False)
+    shutil.copy(SAMPLE, data_dir / "notion" / SAMPLE.name)
+    from secondbrain_assets.definitions import defs
+
+    instance = dg.DagsterInstance.ephemeral()
+    [key] = cli._export_keys(instance)
+    job = defs.resolve_job_def("notion_export_job")
+
+    first = job.execute_in_process(partition_key=key, instance=instance)
+    assert first.success
+    materialized = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
+    assert materialized == set(EXPORT_ASSETS)
+    assert _error_checks_failed(first) == []
+    docs = _metadata(first, "notion_docs")["dagster/row_count"]
+    assert docs >= 20
+    assert _metadata(first, "crawled_pages")["dagster/row_count"] > 0
+    assert _metadata(first, "llm_scores")["llm_calls"] > 0
+    stored = _metadata(first, "mongo_collection")
+    assert stored["inserted"] == stored["dagster/row_count"] >= docs
+
+    # `make checks`: every check again, on stored results, without recomputing any asset.
+    assert cli.run_checks(instance, [key]) == 0
+
+    second = job.execute_in_process(partition_key=key, instance=instance)
+    assert second.success
+    assert _metadata(second, "crawled_pages")["requests_made"] == 0
+    assert _metadata(second, "llm_scores")["llm_calls"] == 0
+    again = _metadata(second, "mongo_collection")
+    assert again["inserted"] == again["updated"] == again["removed_from_export"] == 0
