@@ -17,7 +17,9 @@ import dagster as dg
 from _common import machine, write_result
 
 EXPORTS = 200
-PAGES_PER_EXPORT = 20
+PAGES_PER_EXPORT = 100
+# Varied words so the zips are about as large as real exports of this size (~0.1 MB each).
+VOCABULARY = [f"{stem}{n}" for stem in ("note", "idea", "llm", "data", "asset") for n in range(400)]
 
 
 def _make_exports(root: Path) -> list[Path]:
@@ -27,8 +29,12 @@ def _make_exports(root: Path) -> list[Path]:
         path = root / f"Export-{index:04d}.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for page in range(PAGES_PER_EXPORT):
-                words = " ".join(rng.choice(["note", "idea", "llm", "data", "asset"]) for _ in range(400))
-                archive.writestr(f"Page {page} {rng.getrandbits(128):032x}.md", f"# Page {page}\n\n{words}")
+                words = " ".join(
+                    rng.choice(VOCABULARY) for _ in range(400)
+                )
+                archive.writestr(
+                    f"Page {page} {rng.getrandbits(128):032x}.md", f"# Page {page}\n\n{words}"
+                )
         paths.append(path)
     old = time.time() - 3600
     for path in paths:
@@ -53,7 +59,9 @@ def main() -> None:
             result = notion_export_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
             timings[label] = time.perf_counter() - started
             for request in result.dynamic_partitions_requests or []:
-                instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+                instance.add_dynamic_partitions(
+                    request.partitions_def_name, list(request.partition_keys)
+                )
             cursor = result.cursor
             return len(result.run_requests)
 

@@ -47,5 +47,7 @@ def test_jobs_and_sensor_resolve() -> None:
 @pytest.mark.slow
 def test_dg_check_defs_passes() -> None:
     dg_cli = str(PROJECT_ROOT / ".venv" / "bin" / "dg")
-    out = subprocess.run([dg_cli, "check", "defs"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [dg_cli, "check", "defs"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -15,7 +15,9 @@ from secondbrain_assets.settings import PROJECT_ROOT
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 
 
-def _instance_from(yaml_name: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> dg.DagsterInstance:
+def _instance_from(
+    yaml_name: str, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> dg.DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_ROOT / yaml_name, home / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
@@ -42,7 +44,9 @@ def postgres_db() -> Iterator[str]:
     try:
         admin = psycopg2.connect(connect_timeout=3, **PG)
     except psycopg2.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432 ({error}); start it to run this test")
+        pytest.skip(
+            f"PostgreSQL not reachable on 127.0.0.1:5432 ({error}); start it to run this test"
+        )
     admin.autocommit = True
     name = f"secondbrain_test_{uuid.uuid4().hex[:8]}"
     with admin.cursor() as cursor:
@@ -56,9 +60,16 @@ def postgres_db() -> Iterator[str]:
 
 
 @pytest.mark.postgres
-def test_production_instance_runs_on_postgres(postgres_db: str, tmp_path: Path, monkeypatch) -> None:
-    for key, value in {"HOST": "127.0.0.1", "PORT": "5432", "USER": "postgres",
-                       "PASSWORD": "", "DB": postgres_db}.items():
+def test_production_instance_runs_on_postgres(
+    postgres_db: str, tmp_path: Path, monkeypatch
+) -> None:
+    for key, value in {
+        "HOST": "127.0.0.1",
+        "PORT": "5432",
+        "USER": "postgres",
+        "PASSWORD": "",
+        "DB": postgres_db,
+    }.items():
         monkeypatch.setenv(f"DAGSTER_PG_{key}", value)
     instance = _instance_from("dagster.production.yaml", tmp_path / "home", monkeypatch)
     assert type(instance.run_storage).__name__ == "PostgresRunStorage"

@@ -23,7 +23,9 @@ def test_partition_keys_are_stable_and_safe() -> None:
     assert partition_key_for(Path("Export-2f6c1d0e-5a3b.zip")) == "export-2f6c1d0e-5a3b"
     assert partition_key_for(Path("My Notes (Work)")) == "my-notes-work-dir"
     long_key = partition_key_for(Path("ä" * 10 + "x" * 300 + ".zip"))
-    assert len(long_key) <= 64 and long_key == partition_key_for(Path("ä" * 10 + "x" * 300 + ".zip"))
+    assert len(long_key) <= 64 and long_key == partition_key_for(
+        Path("ä" * 10 + "x" * 300 + ".zip")
+    )
 
 
 def test_new_export_is_reported_once(tmp_path: Path) -> None:
