@@ -20,6 +20,9 @@ from secondbrain_assets import settings
 from secondbrain_assets.core.exports import discover_exports
 from secondbrain_assets.defs.partitions import notion_exports
 
+# Step events are logged at DEBUG; the demo shows progress and results only.
+_QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def _export_keys(instance: dg.DagsterInstance) -> list[str]:
     """Every export in the exports folder, registered as a partition (what the sensor does)."""
@@ -42,7 +45,9 @@ def run_demo(instance: dg.DagsterInstance) -> int:
     failures = 0
     for key in keys:
         started = time.perf_counter()
-        result = job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=key, instance=instance, run_config=_QUIET, raise_on_error=False
+        )
         failures += report(f"export {key}", result, time.perf_counter() - started)
     return 1 if failures else 0
 
@@ -59,7 +64,10 @@ def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> in
     for key in keys:
         started = time.perf_counter()
         result = job.execute_in_process(
-            instance=instance, tags={"dagster/partition": key}, raise_on_error=False
+            instance=instance,
+            tags={"dagster/partition": key},
+            run_config=_QUIET,
+            raise_on_error=False,
         )
         failures += report(f"checks of {key}", result, time.perf_counter() - started)
     return 1 if failures else 0

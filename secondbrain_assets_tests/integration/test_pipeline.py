@@ -67,3 +67,14 @@ def test_sample_export_end_to_end_checked_and_cached(
     assert _metadata(second, "llm_scores")["llm_calls"] == 0
     again = _metadata(second, "mongo_collection")
     assert again["inserted"] == again["updated"] == again["removed_from_export"] == 0
+    # Same content, same data versions: nothing downstream is shown as stale.
+    assert _data_versions(second) == _data_versions(first)
+
+
+def _data_versions(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    return {
+        e.asset_key.to_user_string(): e.step_materialization_data.materialization.tags[
+            "dagster/data_version"
+        ]
+        for e in result.get_asset_materialization_events()
+    }
