@@ -8,7 +8,7 @@ import polars as pl
 
 from secondbrain_assets.defs.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import frame_version
+from secondbrain_assets.defs.versions import versioned_output
 from secondbrain_assets.resources.crawler import CrawlerResource
 
 # Outcomes that mean "we wanted the page and did not get it"; refused, invalid and non-HTML links
@@ -59,8 +59,8 @@ def crawled_pages(
         "pages_per_second": round(fetched.height / report.elapsed_s, 1) if report.elapsed_s else 0,
         "slowest_hosts": dg.MetadataValue.md(_slowest_hosts_md(report.host_ms)),
     }
-    version = frame_version(frame, ["doc_id", "content_hash", "outcome", "status_code", "title"])
-    return dg.Output(frame, metadata=metadata, data_version=version)
+    version_columns = ["doc_id", "content_hash", "outcome", "status_code", "title"]
+    return versioned_output(frame, version_columns, metadata)
 
 
 def _slowest_hosts_md(host_ms: dict[str, list[float]], top: int = 10) -> str:

@@ -14,7 +14,7 @@ from secondbrain_assets.core.exports import find_export
 from secondbrain_assets.core.notion import parse_export, to_frame
 from secondbrain_assets.defs.checks import histogram_md, partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import frame_version
+from secondbrain_assets.defs.versions import versioned_output
 
 # More unresolved links than this share of all internal links suggests a broken parse rather
 # than the usual handful of links to pages left out of a partial export.
@@ -68,8 +68,8 @@ def notion_docs(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
             frame["n_chars"].to_list(), "content length (characters)", "notion_docs: content length"
         ),
     }
-    version = frame_version(frame, ["doc_id", "content_hash", "title", "parent_id", "properties"])
-    return dg.Output(frame, metadata=metadata, data_version=version)
+    version_columns = ["doc_id", "content_hash", "title", "parent_id", "properties"]
+    return versioned_output(frame, version_columns, metadata)
 
 
 @partitioned_check(notion_docs, blocking=True)

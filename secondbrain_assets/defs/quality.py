@@ -10,7 +10,7 @@ from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents
 from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
 from secondbrain_assets.defs.checks import histogram_md, partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import frame_version
+from secondbrain_assets.defs.versions import versioned_output
 from secondbrain_assets.resources.llm import LLMResource
 
 
@@ -53,10 +53,10 @@ def heuristic_scores(
     elapsed = time.perf_counter() - started
     context.log.info(f"scored {scored.height} documents in {elapsed:.2f} s")
     rates = rule_pass_rates(scored, profiles)
-    return dg.Output(
+    return versioned_output(
         scored,
-        metadata=_heuristic_metadata(scored, rates, crawled_pages, elapsed),
-        data_version=frame_version(scored, ["doc_id", "heuristic_score", "heuristic_pass"]),
+        ["doc_id", "heuristic_score", "heuristic_pass"],
+        _heuristic_metadata(scored, rates, crawled_pages, elapsed),
     )
 
 
@@ -180,10 +180,10 @@ def llm_scores(
     table = llm_frame.to_frame(
         context.partition_key, documents, run, backend.name, backend.model_id, PROMPT_VERSION
     )
-    return dg.Output(
+    return versioned_output(
         table,
-        metadata=_llm_metadata(table, run, backend.name, backend.model_id),
-        data_version=frame_version(table, ["doc_id", "llm_score", "llm_status", "llm_model"]),
+        ["doc_id", "llm_score", "llm_status", "llm_model"],
+        _llm_metadata(table, run, backend.name, backend.model_id),
     )
 
 

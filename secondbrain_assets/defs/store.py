@@ -10,7 +10,7 @@ import polars as pl
 from secondbrain_assets.core.store.documents import STATUS_LLM_ERROR, join_scores
 from secondbrain_assets.defs.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import frame_version
+from secondbrain_assets.defs.versions import versioned_output
 from secondbrain_assets.resources.mongo import MongoResource
 
 
@@ -31,10 +31,10 @@ def mongo_collection(
     """Every scored document of the export, upserted by stable id into the MongoDB collection."""
     rows = join_scores(heuristic_scores, llm_scores)
     statuses = dict(rows.group_by("quality_status").len().iter_rows())
-    return dg.Output(
+    return versioned_output(
         rows,
-        metadata={f"status_{k}": int(v) for k, v in statuses.items()},
-        data_version=frame_version(rows, ["doc_id", "content_hash", "quality_score"]),
+        ["doc_id", "content_hash", "quality_score"],
+        {f"status_{k}": int(v) for k, v in statuses.items()},
     )
 
 
