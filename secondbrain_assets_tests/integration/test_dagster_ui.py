@@ -15,11 +15,18 @@ import pytest
 from secondbrain_assets.core.exports import discover_exports
 from secondbrain_assets.defs.jobs import EXPORT_ASSETS
 from secondbrain_assets.settings import PROJECT_ROOT
+from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # noqa: F401
 from secondbrain_assets_tests.integration.dagster_dev import dagster_dev
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -51,18 +58,22 @@ def _gql(url: str, query: str, **variables) -> dict:
     return body["data"]
 
 
-@pytest.fixture
-def ui(tmp_path: Path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
+def _serve(tmp_path: Path, extra_env: dict[str, str]):
     home, data = tmp_path / "home", tmp_path / "data"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     shutil.copytree(PROJECT_ROOT / "data" / "notion", data / "notion")
-    env = {"DAGSTER_HOME": str(home), "SECONDBRAIN_DATA_DIR": str(data),
-           # Keep the sensor from launching the full pipeline while this test drives one run.
-           "SECONDBRAIN_SENSOR_SETTLE_SECONDS": "1e12"}
-    with dagster_dev(PROJECT_ROOT / "workspace.yaml", env, tmp_path / "dagster_dev.log") as url:
+    env = {"DAGSTER_HOME": str(home), "SECONDBRAIN_DATA_DIR": str(data), **extra_env}
+    return dagster_dev(PROJECT_ROOT / "workspace.yaml", env, tmp_path / "dagster_dev.log"), data
+
+
+@pytest.fixture
+def ui(tmp_path: Path):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (make test installs it)")
+    # Keep the sensor from launching the full pipeline while this test drives one run.
+    server, data = _serve(tmp_path, {"SECONDBRAIN_SENSOR_SETTLE_SECONDS": "1e12"})
+    with server as url:
         yield url, data
 
 
@@ -96,7 +107,9 @@ def test_asset_graph_is_drawn_and_a_partition_materializes(ui, tmp_path: Path) -
     assert added["__typename"] == "AddDynamicPartitionSuccess", added
     params = {
         "selector": {
-            **selector, "jobName": "__ASSET_JOB", "assetSelection": [{"path": ["notion_docs"]}]
+            **selector,
+            "jobName": "__ASSET_JOB",
+            "assetSelection": [{"path": ["notion_docs"]}],
         },
         "executionMetadata": {"tags": [{"key": "dagster/partition", "value": key}]},
     }
@@ -109,3 +122,38 @@ def test_asset_graph_is_drawn_and_a_partition_materializes(ui, tmp_path: Path) -
         status = _gql(url, RUN_STATUS, id=run_id)["runOrError"]["status"]
     assert status == "SUCCESS"
     assert (data / "assets" / "notion_docs" / f"{key}.parquet").exists()
+
+
+RUNS = """{ runsOrError(filter: {pipelineName: "notion_export_job"}) {
+  ... on Runs { results { runId status tags { key value } } } } }"""
+
+
+def test_sensor_materializes_a_new_export_through_the_daemon(
+    tmp_path: Path,
+    smollm2_models_root: Path,  # noqa: F811
+) -> None:
+    """Nothing is launched by hand: the daemon ticks the sensor, which adds the partition and
+    requests the run; the run materializes every asset of the export."""
+    server, data = _serve(
+        tmp_path,
+        {
+            "SECONDBRAIN_SENSOR_SETTLE_SECONDS": "0",
+            "SECONDBRAIN_MODELS_DIR": str(smollm2_models_root),
+        },
+    )
+    key = discover_exports(data / "notion")[0].key
+    with server as url:
+        runs, deadline = [], time.monotonic() + 400
+        while time.monotonic() < deadline:
+            runs = _gql(url, RUNS)["runsOrError"]["results"]
+            if runs and runs[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+                break
+            time.sleep(2)
+    assert len(runs) == 1, runs
+    tags = {tag["key"]: tag["value"] for tag in runs[0]["tags"]}
+    assert (
+        tags["dagster/partition"] == key and tags["dagster/sensor_name"] == "notion_export_sensor"
+    )
+    assert runs[0]["status"] == "SUCCESS", (tmp_path / "dagster_dev.log").read_text()[-3000:]
+    for asset in EXPORT_ASSETS[:-1]:  # the last one lives in MongoDB, not in a Parquet file
+        assert (data / "assets" / asset / f"{key}.parquet").exists()
