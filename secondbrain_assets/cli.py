@@ -35,41 +35,38 @@ def _export_keys(instance: dg.DagsterInstance) -> list[str]:
 
 
 def run_demo(instance: dg.DagsterInstance) -> int:
-    from secondbrain_assets.definitions import defs
-
     keys = _export_keys(instance)
     if not keys:
         print(f"No Notion export in {settings.notion_exports_dir()}: drop an export zip there.")
         return 1
-    job = defs.resolve_job_def("notion_export_job")
-    failures = 0
-    for key in keys:
-        started = time.perf_counter()
-        result = job.execute_in_process(
-            partition_key=key, instance=instance, run_config=_QUIET, raise_on_error=False
-        )
-        failures += report(f"export {key}", result, time.perf_counter() - started)
-    return 1 if failures else 0
+    return _run_per_partition(instance, "notion_export_job", keys, "export")
 
 
 def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> int:
-    from secondbrain_assets.definitions import defs
-
     keys = partitions or instance.get_dynamic_partitions(notion_exports.name)
     if not keys:
         print("No partition to check yet: run `make demo` or let the sensor add one.")
         return 1
-    job = defs.resolve_job_def("asset_checks_job")
+    return _run_per_partition(instance, "asset_checks_job", keys, "checks of")
+
+
+def _run_per_partition(
+    instance: dg.DagsterInstance, job_name: str, keys: list[str], title: str
+) -> int:
+    from secondbrain_assets.definitions import defs
+
+    job = defs.resolve_job_def(job_name)
     failures = 0
     for key in keys:
         started = time.perf_counter()
+        # The partition as a run tag works for check-only jobs too, where partition_key= doesn't.
         result = job.execute_in_process(
             instance=instance,
             tags={"dagster/partition": key},
             run_config=_QUIET,
             raise_on_error=False,
         )
-        failures += report(f"checks of {key}", result, time.perf_counter() - started)
+        failures += report(f"{title} {key}", result, time.perf_counter() - started)
     return 1 if failures else 0
 
 
