@@ -6,12 +6,12 @@ process re-imports it. `benchmarks/bench_import.py` measures it.
 
 import dagster as dg
 
-from secondbrain_assets.defs import crawl, notion, quality, store
+from secondbrain_assets.defs import crawl, heuristics, judge, notion, store
 from secondbrain_assets.defs.jobs import asset_checks_job, notion_export_job
 from secondbrain_assets.defs.resources import build_resources
 from secondbrain_assets.defs.sensors import notion_export_sensor
 
-_ASSET_MODULES = [notion, crawl, quality, store]
+_ASSET_MODULES = [notion, crawl, heuristics, judge, store]
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules(_ASSET_MODULES),

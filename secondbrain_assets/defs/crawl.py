@@ -6,9 +6,9 @@ No `from __future__ import annotations`: Dagster reads the context annotation at
 import dagster as dg
 import polars as pl
 
-from secondbrain_assets.defs.checks import partitioned_check
+from secondbrain_assets.lib.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import versioned_output
+from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.crawler import CrawlerResource
 
 # Outcomes that mean "we wanted the page and did not get it"; refused, invalid and non-HTML links

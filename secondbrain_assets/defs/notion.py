@@ -12,9 +12,10 @@ import polars as pl
 from secondbrain_assets import settings
 from secondbrain_assets.core.exports import find_export
 from secondbrain_assets.core.notion import parse_export, to_frame
-from secondbrain_assets.defs.checks import histogram_md, partitioned_check
+from secondbrain_assets.lib.checks import partitioned_check
+from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import versioned_output
+from secondbrain_assets.lib.versions import versioned_output
 
 # More unresolved links than this share of all internal links suggests a broken parse rather
 # than the usual handful of links to pages left out of a partial export.

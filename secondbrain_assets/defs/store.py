@@ -8,9 +8,9 @@ import dagster as dg
 import polars as pl
 
 from secondbrain_assets.core.store.documents import STATUS_LLM_ERROR, join_scores
-from secondbrain_assets.defs.checks import partitioned_check
+from secondbrain_assets.lib.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.versions import versioned_output
+from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.mongo import MongoResource
 
 

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.quality import (
+from secondbrain_assets.defs.heuristics import (
     HeuristicPassRateConfig,
     HeuristicsConfig,
     heuristic_checks,

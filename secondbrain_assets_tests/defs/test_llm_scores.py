@@ -12,7 +12,7 @@ import pytest
 from secondbrain_assets.core.llm.frame import SCHEMA
 from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.quality import (
+from secondbrain_assets.defs.judge import (
     LLMErrorShareConfig,
     llm_scores,
     llm_scores_error_share,

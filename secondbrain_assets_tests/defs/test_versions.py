@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from secondbrain_assets.defs.versions import frame_version
+from secondbrain_assets.lib.versions import frame_version
 
 COLUMNS = ["doc_id", "content_hash"]
 

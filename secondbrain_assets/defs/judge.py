@@ -1,0 +1,127 @@
+"""`llm_scores`: documents that pass the heuristics, judged by an LLM, with their checks."""
+
+import dagster as dg
+import polars as pl
+
+from secondbrain_assets.core.llm import frame as llm_frame
+from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents
+from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
+from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.checks import partitioned_check
+from secondbrain_assets.lib.metadata import histogram_md
+from secondbrain_assets.lib.versions import versioned_output
+from secondbrain_assets.resources.llm import LLMResource
+
+
+@dg.asset(
+    partitions_def=notion_exports,
+    code_version="1",
+    group_name="quality",
+    kinds={"python", "polars"},
+    description=(
+        "Documents that passed the heuristics, judged by an LLM (embedded SmolLM2 or Ollama): "
+        "score in [0,1], confidence, reason, model id and prompt version; cached by content."
+    ),
+)
+def llm_scores(
+    context: dg.AssetExecutionContext, llm: LLMResource, heuristic_scores: pl.DataFrame
+) -> dg.Output[pl.DataFrame]:
+    passing = heuristic_scores.filter(pl.col("heuristic_pass"))
+    documents = llm_frame.inputs_from_frame(passing)
+    backend = llm.build_backend()
+    cache = llm.open_cache()
+    step = max(1, len(documents) // 10)
+
+    def progress(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            context.log.info(f"judged {done}/{total} documents with {backend.model_id}")
+
+    try:  # a backend that cannot judge raises here, with how to start one
+        run = judge_documents(backend, documents, cache, progress)
+    finally:
+        backend.close()
+        cache.close()
+    table = llm_frame.to_frame(
+        context.partition_key, documents, run, backend.name, backend.model_id, PROMPT_VERSION
+    )
+    return versioned_output(
+        table,
+        ["doc_id", "llm_score", "llm_status", "llm_model"],
+        _llm_metadata(table, run, backend.name, backend.model_id),
+    )
+
+
+def _llm_metadata(table: pl.DataFrame, run: JudgeRun, backend: str, model: str) -> dict:
+    scores = table.filter(pl.col("llm_status") == "ok").get_column("llm_score").to_list()
+    docs_per_s = run.llm_calls / run.backend_s if run.llm_calls and run.backend_s else 0.0
+    metadata: dict = {
+        "dagster/row_count": dg.MetadataValue.int(table.height),
+        "n_ok": run.n_ok,
+        "n_error": run.n_error,
+        "cache_hits": run.cache_hits,
+        "llm_calls": run.llm_calls,
+        "truncated": run.stats.get("truncated", 0),
+        "docs_per_s": dg.MetadataValue.float(round(docs_per_s, 3)),
+        "elapsed_s": dg.MetadataValue.float(round(run.elapsed_s, 3)),
+        "llm_backend": backend,
+        "llm_model": model,
+        "prompt_version": PROMPT_VERSION,
+    }
+    if scores:
+        metadata["mean_llm_score"] = dg.MetadataValue.float(sum(scores) / len(scores))
+        title = f"llm_score ({len(scores)} documents)"
+        metadata["score_histogram"] = histogram_md(scores, "llm_score", title, bins=20)
+    errors = table.filter(pl.col("llm_status") == "error").get_column("llm_error").head(5)
+    if errors.len():
+        metadata["first_errors"] = dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))
+    return metadata
+
+
+@partitioned_check(llm_scores, blocking=True)
+def llm_scores_status_recorded(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """Every judged document has llm_status; errors carry a message, ok rows a score."""
+    bad = llm_scores.filter(
+        ~pl.col("llm_status").is_in(["ok", "error"])
+        | ((pl.col("llm_status") == "error") & (pl.col("llm_error").fill_null("") == ""))
+        | ((pl.col("llm_status") == "ok") & pl.col("llm_score").is_null())
+    )
+    return dg.AssetCheckResult(
+        passed=bad.height == 0,
+        metadata={"bad_rows": bad.height,
+                  "examples": dg.MetadataValue.json(bad["doc_id"].to_list()[:20])},
+    )  # fmt: skip
+
+
+@partitioned_check(llm_scores, blocking=True)
+def llm_scores_in_range(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
+    """Scores and confidences of ok rows lie in [0, 1]."""
+    ok = llm_scores.filter(pl.col("llm_status") == "ok")
+    out = ok.filter(
+        ~pl.col("llm_score").is_between(0.0, 1.0)
+        | ~pl.col("llm_confidence").fill_null(0.5).is_between(0.0, 1.0)
+    )
+    return dg.AssetCheckResult(passed=out.height == 0, metadata={"out_of_range": out.height})
+
+
+class LLMErrorShareConfig(dg.Config):
+    # Above this share of failed judgements a person should look (server overloaded? model
+    # answering off-schema?). Failed documents are re-judged on the next run: errors are not cached.
+    max_error_share: float = 0.05
+
+
+@partitioned_check(llm_scores)
+def llm_scores_error_share(
+    config: LLMErrorShareConfig, llm_scores: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """Share of documents the LLM failed on is below the threshold (WARN)."""
+    errors = llm_scores.filter(pl.col("llm_status") == "error").height
+    share = errors / llm_scores.height if llm_scores.height else 0.0
+    limit = config.max_error_share
+    return dg.AssetCheckResult(
+        passed=share <= limit,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"errors": errors, "error_share": round(share, 4), "max_error_share": limit},
+        description=None if share <= limit else (
+            f"{errors} of {llm_scores.height} documents failed; see llm_error (server down or "
+            "overloaded? model answering off-schema?). Re-running retries only those."),
+    )  # fmt: skip

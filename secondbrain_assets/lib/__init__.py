@@ -1,0 +1,1 @@
+"""Shared Dagster helpers for the definitions in `defs/`: checks, metadata, data versions."""
