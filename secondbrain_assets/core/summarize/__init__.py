@@ -1,0 +1,1 @@
+"""Summaries: prompt, backends, length contract, filters and cache (no Dagster here)."""
