@@ -3,6 +3,9 @@
 Nothing is extracted to disk under its own name, so path traversal cannot write anywhere; unsafe
 names are still rejected so they never become document paths. Every read is bounded by the bytes
 actually decompressed (declared sizes in a zip header can lie), so a zip bomb stops at a limit.
+Entries are yielded one at a time (`stream_export`) so a caller can decode and drop each file's
+bytes: memory follows the text budget, not the archive. In a folder only regular files are
+opened (a FIFO named `x.md` would block forever) and unreadable sub-folders are reported.
 """
 
 from __future__ import annotations
@@ -34,7 +37,11 @@ class Limits:
 
     max_text_bytes: int = 4 << 20  # per .md/.csv file; longer ones are truncated at a line end
     max_nested_zip_bytes: int = 4 << 30  # per nested zip (Notion's `...-Part-N.zip`)
-    max_total_bytes: int = 8 << 30  # all bytes decompressed for one export
+    # .md/.csv bytes decompressed for one export: this much text is held in memory at most
+    # (1 GiB is ~500,000 ordinary pages; a laptop survives it).
+    max_total_bytes: int = 1 << 30
+    # Nested zips are copied to a temporary file (disk, not memory) before being opened.
+    max_spooled_bytes: int = 16 << 30
     max_entries: int = 500_000  # zip entries or folder files, nested ones included
     max_depth: int = 3  # zip inside zip inside zip; Notion itself uses 1
 
@@ -61,6 +68,7 @@ class _Budget:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.total = 0
+        self.spooled = 0
         self.entries = 0
         self.exhausted = False
 
@@ -81,7 +89,8 @@ def _read_bounded(fh: IO[bytes], limit: int, budget: _Budget) -> tuple[bytes, bo
     want = min(limit, budget.limits.max_total_bytes - budget.total) + 1
     data = fh.read(want)
     budget.total += len(data)
-    return data[:limit], len(data) > limit
+    more = len(data) > limit
+    return (data[:limit] if more else data), more  # copy only when truncating
 
 
 def _text_entry(path: str, size: int, data: bytes, more: bool, problems: list) -> Entry:
@@ -98,14 +107,26 @@ def iter_export(path: Path, limits: Limits | None = None) -> tuple[list[Entry], 
 
     Raises NotionExportError when the export itself cannot be opened.
     """
-    limits = limits or Limits()
     problems: list[Problem] = []
+    entries = list(stream_export(path, limits, problems))
+    return entries, problems
+
+
+def stream_export(
+    path: Path, limits: Limits | None = None, problems: list[Problem] | None = None
+) -> Iterator[Entry]:
+    """The files of the export one at a time; problems are appended to `problems`.
+
+    Raises NotionExportError (on first iteration) when the export itself cannot be opened.
+    """
+    limits = limits or Limits()
+    problems = [] if problems is None else problems
     budget = _Budget(limits)
     if not path.exists():
         raise NotionExportError(f"Notion export {path} does not exist; check the exports folder.")
     if path.is_dir():
-        entries = list(_iter_folder(path, budget, problems))
-        return entries, problems
+        yield from _iter_folder(path, budget, problems)
+        return
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -114,8 +135,7 @@ def iter_export(path: Path, limits: Limits | None = None) -> tuple[list[Entry], 
             "Notion (Settings > Export > Markdown & CSV) or unzip it into a folder."
         ) from exc
     with zf:
-        entries = list(_iter_zip(zf, "", path.name, 0, budget, problems))
-    return entries, problems
+        yield from _iter_zip(zf, "", path.name, 0, budget, problems)
 
 
 def _iter_zip(
@@ -171,12 +191,15 @@ def _zip_text(
 
 
 def _over_total(budget: _Budget, shown: str, problems: list) -> bool:
-    if budget.total < budget.limits.max_total_bytes:
+    if budget.total < budget.limits.max_total_bytes and (
+        budget.spooled <= budget.limits.max_spooled_bytes
+    ):
         return False
     budget.exhausted = True
     problems.append(
         Problem(shown, f"export decompresses to more than {budget.limits.max_total_bytes} bytes "
-                "(zip bomb?); this file and all after it were skipped")
+                f"of text or {budget.limits.max_spooled_bytes} bytes of nested zips (zip bomb?); "
+                "this file and all after it were skipped. Split the export or raise the limit.")
     )
     return True
 
@@ -196,7 +219,7 @@ def _nested_zip(
                 copied = 0
                 while chunk := fh.read(min(_CHUNK, limit - copied + 1)):
                     copied += len(chunk)
-                    budget.total += len(chunk)
+                    budget.spooled += len(chunk)
                     if copied > limit:
                         problems.append(Problem(shown, f"nested zip over {limit} bytes; skipped"))
                         return
@@ -220,8 +243,14 @@ def _nested_zip(
 
 
 def _iter_folder(root: Path, budget: _Budget, problems: list) -> Iterator[Entry]:
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename or root)
+        rel = where.relative_to(root).as_posix() if where != root else "."
+        problems.append(Problem(rel, f"unreadable folder ({exc.strerror or exc}); its pages were "
+                                "skipped. Fix its permissions (chmod -R u+rX) and re-run."))
+
     # Sorted walk: the same folder always yields the same order (and the same duplicate winner).
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for fname in sorted(filenames):
             if budget.exhausted:
@@ -240,21 +269,38 @@ def _iter_folder(root: Path, budget: _Budget, problems: list) -> Iterator[Entry]
             yield from _folder_file(full, rel, budget, problems)
 
 
+def _open_regular(full: Path) -> IO[bytes]:
+    """Open a regular file for reading; OSError for anything else (FIFO, socket, device)."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then rejects it.
+    fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise OSError(f"not a regular file (mode {stat.filemode(mode)})")
+    return os.fdopen(fd, "rb")
+
+
 def _folder_file(full: Path, rel: str, budget: _Budget, problems: list) -> Iterator[Entry]:
     lower = rel.lower()
     try:
-        size = full.stat().st_size
+        st = full.lstat()
+        if not stat.S_ISREG(st.st_mode):
+            problems.append(Problem(rel, f"not a regular file ({stat.filemode(st.st_mode)}: "
+                                    "pipe, socket or device); skipped"))
+            return
+        size = st.st_size
         if lower.endswith(".zip"):
-            try:
-                zf = zipfile.ZipFile(full)
-            except zipfile.BadZipFile as exc:
-                problems.append(Problem(rel, f"corrupt nested zip ({exc}); skipped"))
-                return
-            parent = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
-            with zf:
-                yield from _iter_zip(zf, parent, rel, 1, budget, problems)
+            with _open_regular(full) as raw:
+                try:
+                    zf = zipfile.ZipFile(raw)
+                except zipfile.BadZipFile as exc:
+                    problems.append(Problem(rel, f"corrupt nested zip ({exc}); skipped"))
+                    return
+                parent = rel.rsplit("/", 1)[0] + "/" if "/" in rel else ""
+                with zf:
+                    yield from _iter_zip(zf, parent, rel, 1, budget, problems)
         elif lower.endswith(TEXT_SUFFIXES):
-            with full.open("rb") as fh:
+            with _open_regular(full) as fh:
                 data, more = _read_bounded(fh, budget.limits.max_text_bytes, budget)
             if not _over_total(budget, rel, problems):
                 yield _text_entry(rel, size, data, more, problems)

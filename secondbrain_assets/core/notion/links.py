@@ -38,13 +38,20 @@ class PageLinks:
 
 def strip_trailing(url: str) -> str:
     """Drop sentence punctuation after a bare URL, keeping balanced parentheses (Wikipedia)."""
-    while url:
-        unbalanced = url[-1] == ")" and url.count(")") > url.count("(")
-        if url[-1] in _TRAILING or unbalanced:
-            url = url[:-1]
+    # One backwards pass with running counts: slicing and counting per character was quadratic
+    # (a URL followed by 4 MB of `)` took hours).
+    end = len(url)
+    surplus = url.count(")") - url.count("(")  # ")" not matched by a "(" in url[:end]
+    while end:
+        last = url[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last == ")" and surplus > 0:
+            end -= 1
+            surplus -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def extract_links(content: str, page_path: str) -> PageLinks:

@@ -19,8 +19,16 @@ from secondbrain_assets.core.notion.archive import (
     Limits,
     NotionExportError,
     Problem,
-    iter_export,
+    stream_export,
 )
+
+
+@dataclass
+class _Text:
+    """A decoded .md/.csv file; its bytes are dropped as soon as it is decoded."""
+
+    path: str
+    text: str
 
 
 @dataclass
@@ -54,21 +62,36 @@ class ParseResult:
 
 def parse_export(path: Path, limits: Limits | None = None) -> ParseResult:
     """Parse the export at `path`. Raises NotionExportError if nothing in it can be read."""
-    entries, problems = iter_export(Path(path), limits)
-    texts = [e for e in entries if e.data is not None]
-    attachments = [e for e in entries if e.data is None]
+    problems: list[Problem] = []
+    csvs: list[_Text] = []
+    md_pages: list[_Text] = []
+    attachments: list[Entry] = []
+    n_files = bytes_read = 0
+    for entry in stream_export(Path(path), limits, problems):
+        n_files += 1
+        if entry.data is None:
+            attachments.append(entry)
+            continue
+        bytes_read += len(entry.data)
+        lower = entry.path.lower()
+        # Decoded here so only the text is held, never the raw bytes of every file.
+        if lower.endswith(".csv"):
+            csvs.append(_Text(entry.path, _decode(entry, problems)))
+        elif lower.endswith(".md"):
+            md_pages.append(_Text(entry.path, _decode(entry, problems)))
     docs: dict[str, NotionDocument] = {}
-    db_tables = _databases(texts, docs, problems)
+    db_tables = _databases(csvs, docs, problems)
+    del csvs
     # A database's rows live in the folder named like its CSV: `Reading <id>/`.
     folder_of = {i: posixpath.join(posixpath.dirname(docs[i].path), _stem(docs[i].path))
                  for i in db_tables}
     db_folders = {folder: i for i, folder in folder_of.items()}
     rows_by_folder: dict[str, list[NotionDocument]] = {}
-    for entry in texts:
-        if entry.path.lower().endswith(".md"):
-            doc = _page(entry, db_folders, docs, problems)
-            if doc is not None and doc.kind == "database_row":
-                rows_by_folder.setdefault(posixpath.dirname(doc.path), []).append(doc)
+    md_pages.reverse()
+    while md_pages:  # popped so each page's text is freed once parsed
+        doc = _page(md_pages.pop(), db_folders, docs, problems)
+        if doc is not None and doc.kind == "database_row":
+            rows_by_folder.setdefault(posixpath.dirname(doc.path), []).append(doc)
     for db_id, table in db_tables.items():
         _merge_rows(docs[db_id], table, rows_by_folder.get(folder_of[db_id], []), docs)
     _resolve(docs, attachments)
@@ -81,9 +104,9 @@ def parse_export(path: Path, limits: Limits | None = None) -> ParseResult:
     return ParseResult(
         documents=sorted(docs.values(), key=lambda d: (d.path, d.doc_id)),
         problems=problems,
-        n_files=len(entries),
+        n_files=n_files,
         n_attachments=len(attachments),
-        bytes_read=sum(len(e.data or b"") for e in texts),
+        bytes_read=bytes_read,
     )
 
 
@@ -109,12 +132,10 @@ def _folder_id(folder: str) -> str | None:
     return None
 
 
-def _databases(texts: list[Entry], docs: dict, problems: list) -> dict[str, databases.Table]:
+def _databases(texts: list[_Text], docs: dict, problems: list) -> dict[str, databases.Table]:
     tables: dict[str, databases.Table] = {}
     is_all: dict[str, bool] = {}
     for entry in texts:
-        if not entry.path.lower().endswith(".csv"):
-            continue
         name = databases.csv_name(posixpath.splitext(posixpath.basename(entry.path))[0])
         base = posixpath.join(posixpath.dirname(entry.path), _stem(entry.path))
         db_id = name.doc_id or pages.derived_id("notion-db", base)
@@ -122,10 +143,11 @@ def _databases(texts: list[Entry], docs: dict, problems: list) -> dict[str, data
         if db_id in tables and (is_all[db_id] or not name.is_all):
             continue
         try:
-            table = databases.read_table(_decode(entry, problems))
+            table = databases.read_table(entry.text)
         except Exception as exc:  # csv.Error and friends: lose this table only
             problems.append(Problem(entry.path, f"unreadable CSV ({exc}); skipped"))
             continue
+        problems.extend(Problem(entry.path, note) for note in table.notes)
         tables[db_id], is_all[db_id] = table, name.is_all
         docs[db_id] = NotionDocument(
             doc_id=db_id, kind="database", title=name.title or "Untitled",
@@ -137,12 +159,12 @@ def _databases(texts: list[Entry], docs: dict, problems: list) -> dict[str, data
     return tables
 
 
-def _page(entry: Entry, db_folders: dict, docs: dict, problems: list) -> NotionDocument | None:
+def _page(entry: _Text, db_folders: dict, docs: dict, problems: list) -> NotionDocument | None:
     folder = posixpath.dirname(entry.path)
     name_title, doc_id = pages.split_id(posixpath.splitext(posixpath.basename(entry.path))[0])
     doc_id = doc_id or pages.derived_id("notion-path", entry.path)
     is_row = folder in db_folders
-    page = pages.parse_page(_decode(entry, problems), name_title or "Untitled", is_row)
+    page = pages.parse_page(entry.text, name_title or "Untitled", is_row)
     raw = links.extract_links(page.content, entry.path)
     existing = docs.get(doc_id)
     if existing is not None and existing.kind == "database" and existing._raw is None:
@@ -199,16 +221,19 @@ def _resolve(docs: dict[str, NotionDocument], attachments: list[Entry]) -> None:
             docs[owner].attachments.append(entry.path)
     for doc in docs.values():
         raw, doc._raw = doc._raw or links.PageLinks(), None
+        # Ordered sets (dict keys): a membership test per link on a list was quadratic.
+        internal = dict.fromkeys(doc.internal_links)
+        unresolved = dict.fromkeys(doc.unresolved_links)
         for target in raw.internal:
             doc_id = by_path.get(target)
             if doc_id is None:
                 stem = _stem(target) if "." in posixpath.basename(target) else target
                 doc_id = pages.split_id(posixpath.basename(stem))[1]
             if doc_id in docs:
-                if doc_id not in doc.internal_links:
-                    doc.internal_links.append(doc_id)
-            elif target not in doc.unresolved_links:
-                doc.unresolved_links.append(target)
+                internal[doc_id] = None
+            else:
+                unresolved[target] = None
+        doc.internal_links, doc.unresolved_links = list(internal), list(unresolved)
         external = list(raw.external)
         # A reading-list row's `URL` property is the article itself: crawl it, titled by the row.
         for value in doc.properties.values():
