@@ -28,12 +28,23 @@ def is_html(content_type: str) -> bool:
     return content_type.split(";", 1)[0].strip().lower() in HTML_TYPES
 
 
-def sniff_non_html(head: bytes) -> str | None:
+def _wide(name: str | None) -> bool:
+    """True for UTF-16/32 labels: text in them is full of NUL bytes."""
+    return bool(name) and name.lower().replace("_", "-").startswith(("utf-16", "utf-32", "utf16",
+                                                                      "utf32", "ucs-2", "ucs2"))
+
+
+def sniff_non_html(head: bytes, content_type: str | None = None) -> str | None:
     """Name of the binary format `head` starts with, or None when it may be HTML."""
     stripped = head.lstrip()
     for magic, name in _MAGIC:
         if stripped.startswith(magic):
             return name
+    header = _HEADER_CHARSET.search(content_type or "")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        header and _wide(header.group(1))
+    ):
+        return None  # UTF-16 text: NULs are expected
     if b"\x00" in head[:512]:
         return "binary data"
     return None
@@ -63,8 +74,14 @@ def decode_html(body: bytes, content_type: str | None) -> str:
             return body.decode(enc, errors="replace")
     header = _HEADER_CHARSET.search(content_type or "")
     meta = _META_CHARSET.search(body[:2048])
+    has_nul = b"\x00" in body[:4096]
     for candidate in (header and header.group(1), meta and meta.group(1)):
         enc = _known(candidate)
+        # A UTF-16/32 label on a body without NUL bytes is a lie (ASCII markup in UTF-16 is half
+        # NULs): decoding it so turns the page into CJK noise with no text. WHATWG also reads a
+        # <meta> UTF-16 label as UTF-8.
+        if enc and _wide(enc) and not has_nul:
+            continue
         if enc:
             return body.decode(enc, errors="replace")
     try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html as html_lib
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -95,6 +97,34 @@ def _error_record(pid: str, url: str, outcome: str, exc: BaseException) -> dict[
     return _record(pid, url, res, None)
 
 
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = ("script", "style", "noscript", "template", "head")
+
+
+def plain_text(html: str) -> str:
+    """All visible text of `html`, tags dropped: the last resort when extraction finds nothing.
+
+    String scanning only (no parser, no regex that can backtrack): 100,000 nested <div>s, which
+    defeat lxml, are just tags here.
+    """
+    lower, parts, pos = html.lower(), [], 0
+    while True:  # drop invisible elements; an unclosed one hides the rest of the page
+        starts = [(i, name) for name in _INVISIBLE if (i := lower.find(f"<{name}", pos)) >= 0]
+        if not starts:
+            parts.append(html[pos:])
+            break
+        start, name = min(starts)
+        parts.append(html[pos:start])
+        end = lower.find(f"</{name}", start)
+        if end < 0:
+            break
+        pos = lower.find(">", end)
+        pos = len(html) if pos < 0 else pos + 1
+    text = html_lib.unescape(_TAG.sub(" ", "".join(parts)))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 async def _from_fetch(
     pid: str, url: str, res: FetchResult, fetcher: str
 ) -> tuple[dict, str | None]:
@@ -102,7 +132,17 @@ async def _from_fetch(
         return _record(pid, url, res, fetcher), None
     page = await asyncio.to_thread(extract, res.html, res.final_url or url)
     reason = browser_reason(res.html, page.markdown) if fetcher == "http" else None
-    return _record(pid, url, res, fetcher, page.title, page.markdown), reason
+    content = page.markdown
+    if not content.strip():
+        # "ok with nothing extracted" must not exist: keep the plain text, or say there is none.
+        content = await asyncio.to_thread(plain_text, res.html)
+        if content:
+            res.error_class = "PlainTextFallback"
+            res.error_message = "no main content found by extraction; kept the page's plain text"
+        else:
+            res.outcome, res.error_class = "no_content", "NoContent"
+            res.error_message = "the page has no visible text (empty, or only markup and scripts)"
+    return _record(pid, url, res, fetcher, page.title, content), reason
 
 
 class _Crawl:
@@ -191,21 +231,25 @@ def _group(items: Iterable[CrawlItem]) -> tuple[dict[str, str], dict[str, dict],
     urls: dict[str, str] = {}
     links: dict[str, dict] = {}
     invalid: dict[str, str] = {}
+    seen: dict[str, str] = {}  # raw url -> id: one URL linked 100,000 times is normalized once
     for item in items:
-        try:
-            url = normalize_url(item.url)
-        except InvalidURLError as exc:
-            url = (item.url or "").strip()
-            invalid[url_id(url)] = str(exc)
-        pid = url_id(url)
-        urls[pid] = url
-        entry = links.setdefault(pid, {"linked_from": [], "anchor_texts": []})
-        if item.linked_from and item.linked_from not in entry["linked_from"]:
-            entry["linked_from"].append(item.linked_from)
+        pid = seen.get(item.url)
+        if pid is None:
+            try:
+                url = normalize_url(item.url)
+            except InvalidURLError as exc:
+                url = (item.url or "").strip()
+                invalid[url_id(url)] = str(exc)
+            pid = seen[item.url] = url_id(url)
+            urls[pid] = url
+        # Ordered sets (dict keys): a list membership test per item was quadratic.
+        entry = links.setdefault(pid, {"linked_from": {}, "anchor_texts": {}})
+        if item.linked_from:
+            entry["linked_from"][item.linked_from] = None
         anchor = " ".join((item.anchor or "").split())
-        if anchor and anchor not in entry["anchor_texts"]:
-            entry["anchor_texts"].append(anchor)
-    return urls, links, invalid
+        if anchor:
+            entry["anchor_texts"][anchor] = None
+    return urls, {p: {k: list(v) for k, v in e.items()} for p, e in links.items()}, invalid
 
 
 def crawl(
@@ -224,6 +268,8 @@ def crawl(
     for pid, reason in invalid.items():
         records[pid] = _error_record(pid, urls[pid], "invalid_url", InvalidURLError(reason))
     cached = cache.get_many(p for p in urls if p not in invalid) if cache else {}
+    # Rows cached before the empty-content rule (ok, no text) are fetched again.
+    cached = {p: r for p, r in cached.items() if r["outcome"] != "ok" or r["content"].strip()}
     report.cache_hits = len(cached)
     todo = {p: u for p, u in urls.items() if p not in invalid and p not in cached}
     progress and progress(

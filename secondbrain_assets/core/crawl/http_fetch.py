@@ -14,7 +14,7 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -83,6 +83,35 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class _LocationGuard(httpx.AsyncBaseTransport):
+    """Hide a redirect's non-http(s) Location (`javascript:`, `mailto:`, `data:`) from httpx.
+
+    httpx builds the next request of every redirect even when it does not follow it, and raises
+    InvalidURL inside `send` for such targets; moved to `x-refused-location`, the crawler can
+    record the target instead of crashing.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        location = response.headers.get("location")
+        if location is not None and response.status_code in REDIRECT_CODES:
+            scheme = urlsplit(location.strip()).scheme.lower()
+            try:
+                usable = scheme in ("", "http", "https") and request.url.join(location) is not None
+            except (httpx.InvalidURL, ValueError):
+                usable = False
+            if not usable:
+                response.headers["x-refused-location"] = location
+                del response.headers["location"]
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class HttpFetcher:
     """Use as `async with HttpFetcher(settings, policy) as f: await f.fetch(url)`."""
 
@@ -98,12 +127,16 @@ class HttpFetcher:
 
     async def __aenter__(self) -> HttpFetcher:
         s = self.settings
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(s.timeout_s, connect=min(10.0, s.timeout_s)),
+        transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(
                 max_connections=s.max_concurrency, max_keepalive_connections=s.max_concurrency
             ),
+            trust_env=False,
+        )
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(s.timeout_s, connect=min(10.0, s.timeout_s)),
+            transport=_LocationGuard(transport),
             headers={"User-Agent": s.user_agent, "Accept": "text/html,application/xhtml+xml,*/*"},
             trust_env=False,  # a proxy from the environment would bypass the address checks
         )
@@ -221,6 +254,10 @@ class HttpFetcher:
             res = FetchResult(url, "ok", current, status, ctype)
             if status in REDIRECT_CODES and resp.headers.get("location"):
                 return res, resp.headers["location"]
+            if status in REDIRECT_CODES and (refused := resp.headers.get("x-refused-location")):
+                res.outcome, res.error_class = "refused", "RefusedRedirect"
+                res.error_message = f"redirect to a non-http(s) URL: {refused[:300]}"
+                return res, None
             if status in RETRY_CODES:
                 res.outcome, res.error_class = "http_error", f"HTTP{status}"
                 res.error_message = f"server answered {status} {resp.reason_phrase}"
@@ -242,7 +279,7 @@ class HttpFetcher:
                 body.extend(chunk)
                 if len(body) > self.settings.max_bytes:
                     return self._too_large(res, len(body)), None
-                if len(body) == len(chunk) and (kind := sniff_non_html(bytes(body[:1024]))):
+                if len(body) == len(chunk) and (kind := sniff_non_html(bytes(body[:1024]), ctype)):
                     res.outcome, res.error_class = "skipped_content_type", "NotHTML"
                     res.error_message = f"body looks like {kind} despite content type {ctype}"
                     return res, None

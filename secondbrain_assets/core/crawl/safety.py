@@ -22,13 +22,36 @@ from urllib.parse import urlsplit
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-# Cloud instance-metadata endpoints (AWS/GCP/Azure IPv4, AWS IPv6): refused even when the rest of
-# link-local or private space is allow-listed, unless named explicitly.
+# Cloud instance-metadata endpoints (AWS/GCP/Azure and Oracle IPv4, Alibaba, AWS ECS, AWS IPv6):
+# refused even when the rest of link-local or private space is allow-listed, unless named
+# explicitly.
 METADATA_ADDRESSES = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-)
+    ipaddress.ip_address(a)
+    for a in ("169.254.169.254", "169.254.170.2", "192.0.0.192", "100.100.100.200",
+              "fd00:ec2::254")
+)  # fmt: skip
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+# IANA special-purpose address registries (iana-ipv4/ipv6-special-registry, 2024), plus
+# multicast and reserved space: never a public web server. An explicit list because
+# `is_global` alone misses some (Python 3.11 calls 192.0.0.192, a cloud metadata address,
+# global). IPv6 forms that embed an IPv4 address are decided on that address instead.
+DENIED_NETWORKS: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+        "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24",
+        "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24", "198.18.0.0/15",
+        "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+        "255.255.255.255/32",
+        "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+        "2620:4f:8000::/48", "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10",
+        "ff00::/8",
+    )
+)  # fmt: skip
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class RefusedURLError(Exception):
@@ -39,11 +62,28 @@ class ResolveError(OSError):
     """The host name does not resolve (offline, typo, dead domain)."""
 
 
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """IPv4 addresses an IPv6 address carries: mapped, compatible, NAT64, 6to4, Teredo."""
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)  # (server, client): both must be public
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
 def _is_public(ip: IPAddress) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    # is_global is False for private, loopback, link-local, shared (100.64/10), reserved and
-    # documentation ranges; multicast is global for some ranges but never a web server.
+    embedded = embedded_ipv4(ip)
+    if embedded:
+        return all(_is_public(v4) for v4 in embedded)
+    if any(ip in net for net in DENIED_NETWORKS if net.version == ip.version):
+        return False
+    # is_global stays as a second guard for ranges a newer registry may add.
     return ip.is_global and not ip.is_multicast
 
 
@@ -75,7 +115,12 @@ class SafetyPolicy:
             return True
         if any(ip in net for net in self._networks):
             return True
-        return _is_public(ip) and ip not in METADATA_ADDRESSES
+        embedded = embedded_ipv4(ip)
+        if embedded and all(any(v4 in net for net in self._networks) for v4 in embedded):
+            return True
+        if ip in METADATA_ADDRESSES or any(v4 in METADATA_ADDRESSES for v4 in embedded):
+            return False
+        return _is_public(ip)
 
     async def check(self, url: str) -> list[IPAddress]:
         """The addresses `url` may be fetched from; RefusedURLError (policy), ResolveError (DNS)."""
