@@ -1,9 +1,11 @@
 """Judge with an Ollama server (production): JSON-schema structured output, temperature 0.
 
 Requests run in a bounded thread pool sized to the server's parallel slots (OLLAMA_NUM_PARALLEL),
-with a per-call timeout and retries with exponential backoff and full jitter on 5xx, 429,
-timeouts and connection errors. A malformed or out-of-range answer is recorded on that document as
-an error; a server that cannot be reached at start raises with how to start one.
+with a total deadline per call (a server trickling one byte a second is cut off, not waited for)
+and retries with exponential backoff and full jitter on 5xx, 429, timeouts and connection errors.
+Every field of the answer is bounded and validated (body size, JSON only, finite integer score,
+reason length); a malformed or out-of-range answer is recorded on that document as an error; a
+server that cannot be reached at start raises with how to start one.
 """
 
 from __future__ import annotations
@@ -31,6 +33,14 @@ DEFAULT_MODEL = "qwen2.5:7b"
 # No tokenizer for the server's model here: estimate tokens from characters. Qwen2.5 averages
 # ~4 characters per token on English prose; 3 keeps the estimate on the safe side.
 CHARS_PER_TOKEN = 3.0
+# A judgement is a score and a sentence or two (plus logprobs of a few tokens): anything larger
+# is not an answer, and is not read into memory.
+MAX_RESPONSE_BYTES = 1 << 20
+MAX_REASON_CHARS = 2000
+
+
+class BadAnswerError(Exception):
+    """The server's HTTP answer is not a usable chat response (not retried: it is deterministic)."""
 
 
 def how_to_start(host: str, model: str) -> str:
@@ -66,6 +76,7 @@ class OllamaBackend:
         self.max_document_tokens = min(max_document_tokens, num_ctx - 1024)
         self.concurrency = max(1, concurrency or int(os.environ.get("OLLAMA_NUM_PARALLEL", "2")))
         self.retries, self.keep_alive = retries, keep_alive
+        self.timeout_s = timeout_s
         self.backoff_s, self.backoff_max_s = backoff_s, backoff_max_s
         self.requests_made = 0  # HTTP chat requests, retries included
         self._count_lock = threading.Lock()
@@ -137,17 +148,54 @@ class OllamaBackend:
         return Judgement.failed(f"gave up after {attempts} attempts: {last_error}")
 
     def _chat(self, messages: list[dict[str, str]]) -> Any:
+        """POST /api/chat, read under a total deadline and a size cap, as an ollama ChatResponse.
+
+        The ollama client's timeout applies per socket read, so a server sending one byte a
+        second never timed out; here the body is streamed and the clock checked per chunk (a
+        stalled read still ends at the per-read timeout).
+        """
+        import httpx
+        import ollama
+
         with self._count_lock:
             self.requests_made += 1
-        return self._client.chat(
-            model=self.model_id,
-            messages=messages,
-            format=prompts.JSON_SCHEMA,
-            options={"temperature": 0, "num_ctx": self.num_ctx, "seed": 0},
-            keep_alive=self.keep_alive,
-            logprobs=True,
-            top_logprobs=prompts.SCORE_MAX + 1,
-        )
+        payload = {
+            "model": self.model_id,
+            "messages": messages,
+            "format": prompts.JSON_SCHEMA,
+            "options": {"temperature": 0, "num_ctx": self.num_ctx, "seed": 0},
+            "keep_alive": self.keep_alive,
+            "logprobs": True,
+            "top_logprobs": prompts.SCORE_MAX + 1,
+            "stream": False,
+        }
+        deadline = time.monotonic() + self.timeout_s
+        body = bytearray()
+        http = self._client._client  # the ollama client's httpx.Client (host, headers)
+        with http.stream("POST", "/api/chat", json=payload) as resp:
+            for chunk in resp.iter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_RESPONSE_BYTES:
+                    raise BadAnswerError(f"answer larger than {MAX_RESPONSE_BYTES} bytes; not read")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(f"no complete answer within {self.timeout_s:g} s")
+            status, ctype = resp.status_code, resp.headers.get("content-type", "")
+        text = body.decode("utf-8", errors="replace")
+        if status >= 400:
+            try:
+                error = str(json.loads(text).get("error", text))
+            except (ValueError, AttributeError):
+                error = text
+            raise ollama.ResponseError(error[:500], status)
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+            return ollama.ChatResponse.model_validate(data)
+        except ValueError as exc:  # JSONDecodeError and pydantic's ValidationError
+            raise BadAnswerError(
+                f"HTTP {status} answer from {self.host} is not an Ollama chat response "
+                f"({ctype or 'no content type'}; {str(exc)[:200]}): {text[:200]!r}. Is OLLAMA_HOST "
+                "pointing at Ollama and not at a proxy or web page?"
+            ) from exc
 
     def close(self) -> None:
         self._client._client.close()
@@ -158,31 +206,44 @@ def _classify(exc: Exception) -> tuple[bool, str]:
     import httpx
     import ollama
 
+    if isinstance(exc, BadAnswerError):
+        return False, str(exc)
     if isinstance(exc, ollama.ResponseError):
         retry = exc.status_code >= 500 or exc.status_code == 429
         return retry, f"Ollama HTTP {exc.status_code}: {exc.error}"
     if isinstance(exc, httpx.TimeoutException):
-        return True, f"timeout ({type(exc).__name__})"
+        return True, f"timeout ({type(exc).__name__}{f': {exc}' if str(exc) else ''})"
     if isinstance(exc, ConnectionError | httpx.TransportError):
         return True, f"connection error: {exc}"
     return False, f"{type(exc).__name__}: {exc}"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _parse(response: Any, truncated: bool) -> Judgement:
     """A judgement from the model's JSON, or an error saying what was wrong with it."""
     text = response.message.content or ""
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_reject_constant)  # NaN, Infinity
     except json.JSONDecodeError as exc:
         return Judgement.failed(f"malformed JSON from the model ({exc.msg}): {text[:200]!r}")
+    except ValueError as exc:
+        return Judgement.failed(f"malformed JSON from the model ({exc}): {text[:200]!r}")
     if not isinstance(data, dict):
         return Judgement.failed(f"expected a JSON object, got: {text[:200]!r}")
     score = data.get("score")
-    if isinstance(score, bool) or not isinstance(score, int | float) or score != int(score):
+    valid = isinstance(score, int | float) and not isinstance(score, bool)
+    # 1e999 parses to inf: int() of it raised; finite first, then whole.
+    if not valid or not math.isfinite(score) or score != int(score):
         return Judgement.failed(f"score must be an integer 0-{prompts.SCORE_MAX}: {text[:200]!r}")
     if not 0 <= score <= prompts.SCORE_MAX:
         return Judgement.failed(f"score {score} outside 0-{prompts.SCORE_MAX}")
-    reason = str(data.get("reason", "")).strip()
+    reason = data.get("reason", "")
+    reason = (reason if isinstance(reason, str) else json.dumps(reason)[:MAX_REASON_CHARS]).strip()
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[: MAX_REASON_CHARS - 1] + "…"
     confidence = _confidence(getattr(response, "logprobs", None), int(score))
     return Judgement.ok(int(score) / prompts.SCORE_MAX, confidence, reason, truncated=truncated)
 
@@ -199,6 +260,8 @@ def _confidence(logprobs: Sequence[Any] | None, score: int) -> float | None:
             digit = alt.token.strip()
             if digit.isdigit() and int(digit) <= prompts.SCORE_MAX:
                 alternatives.setdefault(digit, alt.logprob)
+        if not all(isinstance(v, int | float) and v <= 0 for v in alternatives.values()):
+            return None  # NaN, +inf or positive "log probabilities" are not probabilities
         total = sum(math.exp(v) for v in alternatives.values())
         return math.exp(alternatives[str(score)]) / total if total > 0 else None
     return None

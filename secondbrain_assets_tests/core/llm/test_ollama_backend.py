@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import socket
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -127,3 +131,76 @@ def test_long_documents_are_truncated(fake_ollama: FakeOllama) -> None:
     assert result.status == "ok" and result.truncated
     sent = fake_ollama.chat_requests[0]["messages"][-1]["content"]
     assert len(sent) < 1000
+
+
+# -- hostile servers and answers (issue 9) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_scores_are_recorded_errors(fake_ollama: FakeOllama, raw: str) -> None:
+    from secondbrain_assets_tests.core.llm.fixtures import chat_body
+
+    content = '{"reason": "x", "score": ' + raw + "}"
+    fake_ollama.behaviour = lambda title, attempt: (200, chat_body(content), 0.0)
+    [result] = _backend(fake_ollama).judge([_doc("nan")])
+    assert result.status == "error" and result.score is None
+    assert "score must be an integer" in result.error or "not a number" in result.error
+
+
+def test_html_page_answered_with_200_says_what_it_got(fake_ollama: FakeOllama) -> None:
+    html = "<html><body><h1>Welcome to nginx!</h1></body></html>"
+    fake_ollama.behaviour = lambda title, attempt: (200, html, 0.0)
+    [result] = _backend(fake_ollama).judge([_doc("proxy")])
+    assert result.status == "error" and "JSONDecodeError" not in result.error
+    assert "not an Ollama chat response" in result.error and "Welcome to nginx" in result.error
+    assert fake_ollama.attempts["proxy"] == 1  # deterministic: not retried
+
+
+def test_reason_is_bounded_and_giant_answers_are_not_read(fake_ollama: FakeOllama) -> None:
+    from secondbrain_assets.core.llm.ollama_backend import MAX_REASON_CHARS, MAX_RESPONSE_BYTES
+    from secondbrain_assets_tests.core.llm.fixtures import chat_body
+
+    long_reason = json.dumps({"reason": "why " * 5000, "score": 4})
+    giant = json.dumps({"reason": "x" * (MAX_RESPONSE_BYTES + 10), "score": 4})
+    fake_ollama.behaviour = lambda title, attempt: (
+        200, chat_body(long_reason if title == "long" else giant), 0.0)  # fmt: skip
+    long, big = _backend(fake_ollama).judge([_doc("long"), _doc("giant")])
+    assert long.status == "ok" and len(long.reason) == MAX_REASON_CHARS
+    assert big.status == "error" and "larger than" in big.error
+
+
+def test_a_server_trickling_one_byte_at_a_time_hits_the_total_deadline() -> None:
+    from secondbrain_assets_tests.core.llm.fixtures import chat_body
+
+    body = chat_body('{"reason": "slowly", "score": 3}').encode()
+
+    class Trickle(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for i in range(len(body)):
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.05)  # 0.05 s per byte: every read is quick, the whole is not
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = OllamaBackend(host=f"http://127.0.0.1:{server.server_port}", timeout_s=0.5,
+                                retries=0)  # fmt: skip
+        started = time.perf_counter()
+        [result] = backend.judge([_doc("trickle")])
+        elapsed = time.perf_counter() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.status == "error" and "within 0.5 s" in result.error
+    assert elapsed < 2.0  # the body takes ~9 s to trickle in
