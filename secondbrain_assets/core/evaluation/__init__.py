@@ -1,0 +1,1 @@
+"""Base vs fine-tuned evaluation: identical greedy generation, ROUGE, length and similarity."""
