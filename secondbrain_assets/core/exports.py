@@ -41,16 +41,48 @@ def partition_key_for(path: Path) -> str:
     return slug if path.name.lower().endswith(".zip") else f"{slug}-dir"
 
 
+def _disambiguate(key: str, name: str, taken: set[str]) -> str:
+    """`key-<8 hex of the exact name>`, longer if even that is taken (never in practice)."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+    for n in range(8, len(digest) + 1, 4):
+        candidate = f"{key[: _MAX_KEY_LEN - n - 1].rstrip('-')}-{digest[:n]}"
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("sha256 prefixes of distinct names collide")  # pragma: no cover
+
+
 def discover_exports(root: Path) -> list[ExportRef]:
-    """Every `*.zip` file and every folder directly inside `root`, sorted by key."""
+    """Every `*.zip` file and every folder directly inside `root`, sorted by key.
+
+    Keys are unique: when names slug to the same key (`Export A.zip`, `Export-A.zip`), the first
+    name in code-point order keeps it and the others get a suffix from a hash of their exact
+    name, so every export is ingested and each keeps its key while the folder holds the same
+    names.
+    """
     if not root.is_dir():
         return []
-    refs = [
-        ExportRef(partition_key_for(p), p)
-        for p in root.iterdir()
-        if not p.name.startswith(".")
-        and ((p.is_file() and p.name.lower().endswith(".zip")) or p.is_dir())
-    ]
+    paths = sorted(
+        (
+            p
+            for p in root.iterdir()
+            if not p.name.startswith(".")
+            and ((p.is_file() and p.name.lower().endswith(".zip")) or p.is_dir())
+        ),
+        key=lambda p: p.name,
+    )
+    slugs = {p: partition_key_for(p) for p in paths}
+    taken: set[str] = set()
+    refs, clashing = [], []
+    for path in paths:  # plain keys first, so a suffixed key can never take a plain one
+        if slugs[path] in taken:
+            clashing.append(path)
+        else:
+            taken.add(slugs[path])
+            refs.append(ExportRef(slugs[path], path))
+    for path in clashing:
+        key = _disambiguate(slugs[path], path.name, taken)
+        taken.add(key)
+        refs.append(ExportRef(key, path))
     return sorted(refs, key=lambda r: r.key)
 
 

@@ -99,3 +99,22 @@ def test_find_export_names_what_exists(tmp_path: Path) -> None:
         assert "export-zz" in str(error) and "export-a" in str(error)
     else:
         raise AssertionError("a missing export must raise")
+
+
+def test_colliding_names_get_unique_deterministic_keys_and_all_are_ingested(
+    tmp_path: Path,
+) -> None:
+    names = ["Export A.zip", "Export-A.zip", "export_a.zip", "EXPORT  A.zip"]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_bytes(f"zip {i}".encode())
+    refs = discover_exports(tmp_path)
+    keys = [r.key for r in refs]
+    assert len(set(keys)) == len(names) == len(refs)  # no export dropped
+    by_name = {r.path.name: r.key for r in refs}
+    assert by_name[min(names)] == "export-a"  # first name in code-point order keeps the key
+    assert all(k == "export-a" or k.startswith("export-a-") for k in keys)
+    assert discover_exports(tmp_path) == refs  # deterministic
+    for ref in refs:
+        assert find_export(tmp_path, ref.key).path == ref.path
+    result = scan_exports(tmp_path, {}, settle_seconds=0, now=time.time() + 60)
+    assert sorted(k for k, _ in result.changed) == sorted(keys)  # one run per export
