@@ -55,7 +55,7 @@ def _run_per_partition(
 ) -> int:
     from secondbrain_assets.definitions import defs
 
-    job = defs.resolve_job_def(job_name)
+    job = defs().resolve_job_def(job_name)
     failures = 0
     for key in keys:
         started = time.perf_counter()

