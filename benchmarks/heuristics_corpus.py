@@ -12,6 +12,7 @@ import importlib
 import random
 import re
 import warnings
+from pathlib import Path
 
 _MODULES = [
     "collections",
@@ -231,3 +232,57 @@ def make_corpus(n: int = 5000, seed: int = 0) -> list[tuple[str, str]]:
     sents = english_sentences()
     kinds = rng.choices(list(KINDS), weights=list(KINDS.values()), k=n)
     return [(kind, make_doc(rng, sents, kind)) for kind in kinds]
+
+
+# Real web text: the development corpus of main-content extraction (181 real pages), read in
+# place, never copied into the repo.
+REAL_CORPUS = (
+    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "article-extraction-benchmark"
+)
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "form",
+    "dd", "dt", "dl", "figure", "figcaption", "main", "td", "th", "option", "hr",
+}  # fmt: skip
+
+
+def visible_text(html: str) -> str:
+    """A page's visible text, one line per block element (what a naive crawler would keep)."""
+    import lxml.html
+
+    root = lxml.html.fromstring(html)
+    for bad in root.xpath("//script|//style|//noscript|//template|//svg|//head"):
+        bad.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def real_pages(root: Path = REAL_CORPUS) -> list[tuple[str, str]]:
+    """("article", main text) and ("page", visible text) for every page of the corpus, sorted."""
+    import gzip
+    import json
+
+    truth_file = root / "ground-truth.json"
+    if not truth_file.is_file():
+        raise FileNotFoundError(
+            f"{truth_file} not found: the real-text benchmark reads the article extraction corpus "
+            "from ../shared/corpora/article-extraction-benchmark/ next to the repository."
+        )
+    truth = json.loads(truth_file.read_text())
+    docs: list[tuple[str, str]] = []
+    for key in sorted(truth):
+        docs.append(("article", truth[key]["articleBody"]))
+        page = root / "html" / f"{key}.html.gz"
+        if page.is_file():
+            html = gzip.decompress(page.read_bytes()).decode("utf-8", errors="replace")
+            docs.append(("page", visible_text(html)))
+    return docs
+
+
+def make_real_corpus(n: int = 5000) -> list[tuple[str, str]]:
+    """`n` real documents: the corpus's articles and visible page texts, repeated in order."""
+    pages = real_pages()
+    return [pages[i % len(pages)] for i in range(n)]

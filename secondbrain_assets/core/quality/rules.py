@@ -30,15 +30,7 @@ class Rule:
     kind: Literal["min", "max"]
     threshold: float
     source: str
-    weight: float = 1.0
     min_words: int = 0
-
-    def applies(self, signals: Mapping[str, float]) -> bool:
-        return signals["n_words"] >= self.min_words
-
-    def passes(self, signals: Mapping[str, float]) -> bool:
-        value = signals[self.signal]
-        return value >= self.threshold if self.kind == "min" else value <= self.threshold
 
 
 @dataclass(frozen=True)

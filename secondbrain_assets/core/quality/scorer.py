@@ -1,10 +1,10 @@
 """Score documents against a profile: failed rules, a score in [0, 1] and a pass flag.
 
-score = weight of the applicable rules passed / weight of the applicable rules (1.0 when no rule
-applies). `heuristic_pass` is True only when no rule failed. An empty document (nothing left
-after markdown stripping) fails the "empty" rule and scores 0.0: a real score of zero, never
-"unscored" (the original project read 0.0 as missing and let such documents through).
-Everything is vectorized over the batch: one polars pass for signals, one for the rules.
+score = applicable rules passed / applicable rules (1.0 when no rule applies). `heuristic_pass`
+is True only when no rule failed. An empty document (nothing left after markdown stripping)
+fails the "empty" rule and scores 0.0: a real score of zero, never "unscored" (the original
+project read 0.0 as missing and let such documents through).
+Everything is vectorized over the batch: numba kernels for signals, one polars pass for rules.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def score_batch(contents: pl.Series, profile: Profile) -> pl.DataFrame:
     failures: list[pl.Expr] = []
     for rule in profile.rules:
         applies, fails = _rule_exprs(rule)
-        total = total + pl.when(applies).then(rule.weight).otherwise(0.0)
-        passed = passed + pl.when(applies & ~fails).then(rule.weight).otherwise(0.0)
+        total = total + applies.cast(pl.Float64)
+        passed = passed + (applies & ~fails).cast(pl.Float64)
         failures.append(pl.when(fails).then(pl.lit(rule.name)).otherwise(None))
     failed = (
         pl.concat_list(failures).list.drop_nulls()

@@ -1,56 +1,16 @@
-"""Regex word splitting and markdown stripping, as polars expressions (Rust regex, no NLP library).
+"""Markdown stripping as polars expressions (Rust regex), and word splitting for one text.
 
-The token pattern approximates spaCy's blank English tokenizer, which datatrove uses for English:
-punctuation split off one character at a time ("..." and "--" kept whole), "n't" and "'s" split
-off, URLs, e-mail addresses and some abbreviations ("Mr.", "e.g.") kept whole. Rust's regex has
-no look-around, so "isn't" is first rewritten to "is n't" (see CONTRACTIONS). Remaining
-differences ("a*b", rare abbreviations) only matter for documents sitting exactly on a threshold.
+Batches are split into words by the numba tokenizer in `scan_tokens.py` (spaCy's English
+conventions); `split_words` runs it on one text for tests and debugging.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-_ABBREVIATIONS = (
-    "Mr|Mrs|Ms|Dr|St|Mt|Jr|Prof|Inc|Ltd|Co|Corp|Bros|Gen|Gov|Rep|Rev|Sen|Adm|"
-    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|vs|co"
-)
-# Rewrites spaCy's exceptions need before the split (Rust regex has no look-around):
-# "isn't" -> "is n't", "cannot" -> "can not", "id" -> "i d".
-CONTRACTIONS = (
-    r"(?i:(?P<a>\w)(?P<b>n['’]t)\b|\b(?P<c>can)(?P<d>not)\b)|\b(?P<e>i)(?P<f>d)\b",
-    "${a}${c}${e} ${b}${d}${f}",
-)
-TOKEN = (
-    r"(?i)(?:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]"  # URL, whole
-    r"|[\w.+-]+@\w[\w-]*(?:\.[\w-]+)+"  # e-mail, whole
-    rf"|\b(?:{_ABBREVIATIONS})\."  # Mr. Dr. Jan.
-    r"|\b(?:[^\W\d_]\.){2,}"  # e.g. i.e. U.S. a.m.
-    r"|(?-i:\b[a-z]\.)"  # spaCy keeps "x." whole for single lowercase letters
-    r"|\d+(?:[.,:]\d+)+|\band/or\b"  # 3.14 5,000 10:30, and one spaCy exception
-    r"|n['’]t\b"  # is n't (after CONTRACTIONS)
-    r"|['’](?:s|m|d|ll|re|ve)\b"  # 's 'm 'll ...
-    # spaCy splits infixes only in some places: "os.path", "f(x", "utf-8", "10/2" stay whole;
-    # "well-known", "1999-2003", "I/O", "os.PathLike" split.
-    r"|\w*[^\W\d_]-\d\w*(?:\.(?-i:[^\W\p{Lu}])\w*|[/:<>=]\d\w*|[()@&+]\w+)*"
-    r"|\w+(?:\.(?-i:[^\W\p{Lu}])\w*|[/:<>=]\d\w*|[()@&+]\w+)*"
-    r"|\.{3,}|-{2,}|''"  # kept whole by spaCy
-    r"|[^\w\s]"  # any other punctuation: one token per character
-)
-# Sentence ends as spaCy's sentencizer sees them: ".", "!" or "?" followed later by a word.
-# Abbreviations are counted too and subtracted; dot runs ("...") are no sentence end.
-# spaCy also splits "threading.Event" at the period (lower-case, period, upper-case).
-SENTENCE_END = r"[.!?]+[\"'”’)\]]*\s\W*\w|(?-i:\p{Ll}\.\p{Lu})"
-ABBREVIATION_END = rf"\b(?:(?:{_ABBREVIATIONS})|(?:[^\W\d_]\.){{1,}}[^\W\d_])\.[\"'”’)\]]*\s\W*\w"
-
 # A markdown link or image, or a bare URL: what link density measures.
 LINK_SPAN = r"!?\[[^\]\n]*\]\([^)\n]*\)|(?:https?://|www\.)[^\s<>)\]]+"
 FENCED_CODE = r"(?ms)^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\z)|^[ \t]*~~~.*?(?:^[ \t]*~~~[^\n]*$|\z)"
-
-
-def words_expr(text: pl.Expr) -> pl.Expr:
-    """list[str] of tokens of each text."""
-    return text.str.replace_all(*CONTRACTIONS).str.extract_all(TOKEN)
 
 
 # Markup removed outright, one alternation so the text is scanned once: code blocks, table
@@ -111,8 +71,19 @@ def code_lines_expr(text: pl.Expr) -> pl.Expr:
 
 
 def split_words(text: str) -> list[str]:
-    """Tokens of one text (for tests and debugging; batches use `words_expr`)."""
-    return pl.select(words_expr(pl.lit(text, pl.String))).item().to_list()
+    """Tokens of one text, as the batch scorer counts them (see `scan_tokens.py`)."""
+    import numpy as np
+
+    from secondbrain_assets.core.quality.charclass import flag_table
+    from secondbrain_assets.core.quality.scan_tokens import token_spans
+
+    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    scratch = np.zeros(len(cps) * 3 // 2 + 2, np.uint32)
+    starts = np.empty(len(scratch), np.int64)
+    ends = np.empty(len(scratch), np.int64)
+    count = token_spans(cps, len(cps), flag_table(), scratch, starts, ends)
+    chars = "".join(map(chr, scratch))
+    return [chars[a:e] for a, e in zip(starts[:count], ends[:count], strict=True)]
 
 
 def strip_markdown(text: str) -> str:

@@ -1,0 +1,352 @@
+"""Word tokens of every document in one numba pass over code points (import lazily: numba).
+
+The tokenizer approximates spaCy's blank English tokenizer, which datatrove uses for English:
+punctuation split off one character at a time ("..." and "--" kept whole), "n't" and "'s" split
+off ("isn't" -> "is n't", "cannot" -> "can not"), URLs, e-mail addresses and some abbreviations
+("Mr.", "e.g.") kept whole, infixes split only where spaCy splits them ("utf-8", "os.path",
+"f(x", "10/2" stay whole; "well-known", "I/O" split). At each position the first matching rule
+wins, as in the alternation of a regular expression:
+  1 URL (http://, https://, www.; trailing .,;:!? left out)   2 e-mail address
+  3 listed abbreviation + "."   4 initials "e.g." "U.S."   5 "x." for one lower-case letter
+  6 number with . , : groups, or "and/or"   7 "n't"   8 "'s" "'m" "'d" "'ll" "'re" "'ve"
+  9 word ending in letter-digit ("utf-8")   10 word with infixes   11 "..." "--" "''"
+  12 any other non-space character.
+Remaining differences from spaCy ("a*b", rare abbreviations) only matter for documents sitting
+exactly on a threshold; test_datatrove_agreement.py measures them.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from secondbrain_assets.core.quality.charclass import (
+    ALPHA,
+    DIGIT,
+    LETTER,
+    PUNCT,
+    SPACE,
+    UPPER,
+    WORD,
+)
+
+ABBREVIATIONS = (
+    "Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Prof", "Inc", "Ltd", "Co", "Corp", "Bros", "Gen",
+    "Gov", "Rep", "Rev", "Sen", "Adm", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
+    "Sept", "Oct", "Nov", "Dec", "vs", "co",
+)  # fmt: skip
+_ABBR = np.array([ord(c) for w in ABBREVIATIONS for c in w.lower()], np.uint32)
+_ABBR_OFF = np.cumsum([0] + [len(w) for w in ABBREVIATIONS]).astype(np.int64)
+_SUFFIXES = ("s", "m", "d", "ll", "re", "ve")  # after an apostrophe
+_SUF = np.array([ord(c) for w in _SUFFIXES for c in w], np.uint32)
+_SUF_OFF = np.cumsum([0] + [len(w) for w in _SUFFIXES]).astype(np.int64)
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+# Code points the URL rule stops at, and the trailing punctuation it leaves out.
+_URL_STOP = np.array([ord(c) for c in "<>\"'()[]{}"], np.uint32)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def cls(flags, c):
+    """Flags of code point `c`; above the BMP: emoji and symbols 0, historic scripts and CJK
+    extensions letters."""
+    if c < 0x10000:
+        return flags[c]
+    if 0x1F000 <= c < 0x20000 or c >= 0x40000:
+        return 0
+    return WORD | LETTER | ALPHA
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def lower(c):
+    return c | 32 if 65 <= c <= 90 else c
+
+
+@numba.njit(cache=True, nogil=True)
+def is_word(b, n, flags, j):
+    return 0 <= j < n and (cls(flags, b[j]) & WORD) != 0
+
+
+@numba.njit(cache=True, nogil=True)
+def boundary(b, n, flags, j):
+    """Regex `\\b` before position j."""
+    return is_word(b, n, flags, j - 1) != is_word(b, n, flags, j)
+
+
+@numba.njit(cache=True, nogil=True)
+def imatch(b, n, j, lit, lo, hi):
+    """b[j:] starts with lit[lo:hi], ASCII case-insensitively (lit is lower case)."""
+    if j + hi - lo > n:
+        return False
+    for k in range(hi - lo):  # noqa: SIM110 (numba compiles no generators)
+        if lower(b[j + k]) != lit[lo + k]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _lit(b, n, j, text):
+    # `text` is a literal string; numba compiles one version per call site.
+    if j + len(text) > n:
+        return False
+    for k in range(len(text)):  # noqa: SIM110
+        if lower(b[j + k]) != ord(text[k]):
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_run(b, n, flags, k):
+    while k < n and cls(flags, b[k]) & WORD:
+        k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _tail(b, n, flags, k):
+    """Infixes spaCy keeps inside a word: ".lower", "/2", ":30", "=1", "(x", "@host", "&b"."""
+    while k + 1 < n:
+        c, f = b[k], cls(flags, b[k + 1])
+        dot = c == 46 and f & WORD and not f & UPPER
+        if (
+            dot
+            or (c in (47, 58, 60, 62, 61) and f & DIGIT)
+            or (c in (40, 41, 64, 38, 43) and f & WORD)
+        ):
+            k = _word_run(b, n, flags, k + 2)
+        else:
+            break
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _url(b, n, flags, i):
+    if _lit(b, n, i, "https://"):
+        k = i + 8
+    elif _lit(b, n, i, "http://"):
+        k = i + 7
+    elif _lit(b, n, i, "www."):
+        k = i + 4
+    else:
+        return -1
+    end = -1
+    while k < n and not cls(flags, b[k]) & SPACE and b[k] not in _URL_STOP:
+        if b[k] not in (46, 44, 59, 58, 33, 63):  # . , ; : ! ?
+            end = k + 1
+        k += 1
+    return end
+
+
+@numba.njit(cache=True, nogil=True)
+def _email(b, n, flags, i):
+    k = i
+    while k < n and (cls(flags, b[k]) & WORD or b[k] in (46, 43, 45)):
+        k += 1
+    if k == i or k + 1 >= n or b[k] != 64 or not cls(flags, b[k + 1]) & WORD:
+        return -1
+    k += 2
+    while k < n and (cls(flags, b[k]) & WORD or b[k] == 45):
+        k += 1
+    end = -1
+    while k + 1 < n and b[k] == 46 and (cls(flags, b[k + 1]) & WORD or b[k + 1] == 45):
+        k += 2
+        while k < n and (cls(flags, b[k]) & WORD or b[k] == 45):
+            k += 1
+        end = k
+    return end
+
+
+@numba.njit(cache=True, nogil=True)
+def next_token(b, n, flags, i):
+    """End of the token starting at non-space position i (rules 1-12 of the module doc)."""
+    c = b[i]
+    f = cls(flags, c)
+    lc = lower(c)
+    if lc == 104 or lc == 119:  # h, w
+        e = _url(b, n, flags, i)
+        if e > 0:
+            return e
+    if f & WORD or c in (46, 43, 45):
+        e = _email(b, n, flags, i)
+        if e > 0:
+            return e
+    at_word_start = f & WORD and boundary(b, n, flags, i)
+    if at_word_start and f & LETTER:
+        for a in range(_ABBR_OFF.shape[0] - 1):
+            m = _ABBR_OFF[a + 1] - _ABBR_OFF[a]
+            lo, hi = _ABBR_OFF[a], _ABBR_OFF[a + 1]
+            if i + m < n and b[i + m] == 46 and imatch(b, n, i, _ABBR, lo, hi):
+                return i + m + 1
+        k = i
+        while k + 1 < n and cls(flags, b[k]) & LETTER and b[k + 1] == 46:
+            k += 2
+        if k - i >= 4:
+            return k
+        if 97 <= c <= 122 and i + 1 < n and b[i + 1] == 46:
+            return i + 2
+    if f & DIGIT:
+        k = _word_run_digits(b, n, flags, i)
+        end = -1
+        while k + 1 < n and b[k] in (46, 44, 58) and cls(flags, b[k + 1]) & DIGIT:
+            k = _word_run_digits(b, n, flags, k + 1)
+            end = k
+        if end > 0:
+            return end
+    if at_word_start and _lit(b, n, i, "and/or") and boundary(b, n, flags, i + 6):
+        return i + 6
+    if lc == 110 and i + 2 < n and b[i + 1] in (39, 0x2019) and lower(b[i + 2]) == 116:  # noqa: SIM102
+        if boundary(b, n, flags, i + 3):
+            return i + 3
+    if c == 39 or c == 0x2019:
+        for s in range(_SUF_OFF.shape[0] - 1):
+            lo, hi = _SUF_OFF[s], _SUF_OFF[s + 1]
+            if imatch(b, n, i + 1, _SUF, lo, hi) and boundary(b, n, flags, i + 1 + hi - lo):
+                return i + 1 + hi - lo
+    if f & WORD:
+        e = _word_run(b, n, flags, i)
+        letter_dash_digit = cls(flags, b[e - 1]) & LETTER and cls(flags, b[e + 1]) & DIGIT
+        if e + 1 < n and b[e] == 45 and letter_dash_digit:
+            return _tail(b, n, flags, _word_run(b, n, flags, e + 1))
+        return _tail(b, n, flags, e)
+    if c == 46 or c == 45:
+        k = i
+        while k < n and b[k] == c:
+            k += 1
+        if k - i >= (3 if c == 46 else 2):
+            return k
+    if c == 39 and i + 1 < n and b[i + 1] == 39:
+        return i + 2
+    return i + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _word_run_digits(b, n, flags, k):
+    while k < n and cls(flags, b[k]) & DIGIT:
+        k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def split_contractions(t, m, flags, out):
+    """Copy t[:m] into out with a space where spaCy splits: "is n't", "can not", "i d".
+    Returns the copied length (out needs room for m * 3 // 2 + 2)."""
+    j = 0
+    p = 0
+    while p < m:
+        if (
+            p + 3 < m
+            and cls(flags, t[p]) & WORD
+            and lower(t[p + 1]) == 110
+            and t[p + 2] in (39, 0x2019)
+            and lower(t[p + 3]) == 116
+            and not is_word(t, m, flags, p + 4)
+        ):
+            out[j], out[j + 1] = t[p], 32
+            out[j + 2 : j + 5] = t[p + 1 : p + 4]
+            j, p = j + 5, p + 4
+            continue
+        if boundary(t, m, flags, p) and _lit(t, m, p, "cannot") and not is_word(t, m, flags, p + 6):
+            out[j : j + 3] = t[p : p + 3]
+            out[j + 3] = 32
+            out[j + 4 : j + 7] = t[p + 3 : p + 6]
+            j, p = j + 7, p + 6
+            continue
+        i_d = t[p] == 105 and p + 1 < m and t[p + 1] == 100 and boundary(t, m, flags, p)
+        if i_d and not is_word(t, m, flags, p + 2):
+            out[j], out[j + 1], out[j + 2] = 105, 32, 100
+            j, p = j + 3, p + 2
+            continue
+        out[j] = t[p]
+        j += 1
+        p += 1
+    return j
+
+
+@numba.njit(cache=True, nogil=True)
+def token_spans(t, m, flags, scratch, starts, ends):
+    """Tokens of t[:m]: text rewritten into `scratch`, spans into starts/ends; returns count."""
+    n = split_contractions(t, m, flags, scratch)
+    count = 0
+    i = 0
+    while i < n:
+        if cls(flags, scratch[i]) & SPACE:
+            i += 1
+            continue
+        e = next_token(scratch, n, flags, i)
+        starts[count] = i
+        ends[count] = e
+        count += 1
+        i = e
+    return count
+
+
+@numba.njit(cache=True, nogil=True)
+def token_hash(b, lo, hi):
+    h = _FNV_OFFSET
+    for k in range(lo, hi):
+        h = (h ^ np.uint64(b[k])) * _FNV_PRIME
+    return h
+
+
+def fnv1a(token: str) -> int:
+    """`token_hash` of a Python string, for building the stop-word hashes."""
+    h = int(_FNV_OFFSET)
+    for ch in token:
+        h = ((h ^ ord(ch)) * int(_FNV_PRIME)) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+@numba.njit(cache=True, nogil=True)
+def token_stats(cps, doc_off, flags, stop_hashes):
+    """Per-token hashes and lengths of all documents plus per-document token counts.
+
+    Returns (hashes, lengths, tok_off, per_doc) with per_doc columns: tokens, real words (not
+    only punctuation), their characters, tokens with a letter, distinct stop words.
+    """
+    n_docs = doc_off.shape[0] - 1
+    longest = 1
+    for d in range(n_docs):
+        longest = max(longest, doc_off[d + 1] - doc_off[d])
+    scratch = np.empty(longest * 3 // 2 + 2, np.uint32)
+    starts = np.empty(scratch.shape[0], np.int64)
+    ends = np.empty(scratch.shape[0], np.int64)
+    cap = max(16, (doc_off[n_docs] - doc_off[0]) // 2)
+    hashes = np.empty(cap, np.uint64)
+    lengths = np.empty(cap, np.int64)
+    tok_off = np.zeros(n_docs + 1, np.int64)
+    per_doc = np.zeros((n_docs, 5), np.float64)
+    t = 0
+    for d in range(n_docs):
+        lo = doc_off[d]
+        count = token_spans(cps[lo:], doc_off[d + 1] - lo, flags, scratch, starts, ends)
+        if t + count > hashes.shape[0]:  # grow: documents of one-character tokens
+            cap = max(2 * hashes.shape[0], t + count)
+            hashes = np.concatenate((hashes, np.empty(cap - hashes.shape[0], np.uint64)))
+            lengths = np.concatenate((lengths, np.empty(cap - lengths.shape[0], np.int64)))
+        stop_seen = 0
+        for k in range(count):
+            a, e = starts[k], ends[k]
+            h = token_hash(scratch, a, e)
+            hashes[t] = h
+            lengths[t] = e - a
+            t += 1
+            real = False
+            alpha = False
+            for j in range(a, e):
+                f = cls(flags, scratch[j])
+                real = real or not f & PUNCT
+                alpha = alpha or (f & ALPHA) != 0
+            if real:
+                per_doc[d, 1] += 1
+                per_doc[d, 2] += e - a
+            if alpha:
+                per_doc[d, 3] += 1
+            for s in range(stop_hashes.shape[0]):
+                if stop_hashes[s] == h:
+                    stop_seen |= 1 << s
+        per_doc[d, 0] = count
+        tok_off[d + 1] = t
+        while stop_seen:
+            per_doc[d, 4] += stop_seen & 1
+            stop_seen >>= 1
+    return hashes[:t], lengths[:t], tok_off, per_doc
