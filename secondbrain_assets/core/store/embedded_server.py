@@ -83,7 +83,15 @@ class WireServer:
         return f"mongodb://{_HOST}:{self.port}/?directConnection=true"
 
     def start(self, attempts: int = 3) -> WireServer:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            blocker = exc.filename or self.data_dir
+            raise RuntimeError(
+                f"{self.name} cannot use {self.data_dir} as its data folder: {blocker} exists "
+                "and is not a folder. Move that file away, or point the store elsewhere "
+                "(SECONDBRAIN_DATA_DIR, or MONGODB_URI for a real MongoDB)."
+            ) from exc
         last_error = ""
         for _ in range(attempts):  # another process may grab the free port before we bind it
             self.port = free_port()

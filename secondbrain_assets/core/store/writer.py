@@ -17,6 +17,10 @@ bulk write that dies half-way leaves no duplicates (unique `_id`): re-running co
 
 Oversized documents (over MongoDB's 16 MiB BSON limit) are checked before anything is written
 and the whole partition is refused with their ids: a partial partition would look complete.
+
+Queries on the `exports` array always use `{"$in": [key]}`: with the `exports_1` index,
+nx-27017 0.8.1 answers the plain `{"exports": key}` membership form with nothing, which silently
+kept pages deleted from an export in the store.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any, NoReturn
 import bson
 from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, ConnectionFailure
 
 # MongoDB's maximum BSON document size (16 MiB), see the server's `maxBsonObjectSize`, less room
 # for the fields the writer adds (exports, timestamps).
@@ -53,6 +57,23 @@ class OversizedDocumentError(ValueError):
 
 class StoreWriteError(RuntimeError):
     """A bulk write failed; upserts are keyed by _id, so re-running the sync is safe."""
+
+
+class StoreConnectionError(StoreWriteError):
+    """The store went away during a sync (AutoReconnect and friends)."""
+
+
+def in_export(export_key: str) -> dict[str, Any]:
+    """Filter for documents of one export (array membership in the form every engine indexes)."""
+    return {"exports": {"$in": [export_key]}}
+
+
+def _hosts(collection: Collection) -> str:
+    try:
+        servers = collection.database.client.topology_description.server_descriptions()
+        return ", ".join(f"{h}:{p}" for h, p in servers) or "the store"
+    except Exception:  # naming the host must never hide the real error
+        return "the store"
 
 
 @dataclass
@@ -79,13 +100,28 @@ class SyncResult:
         return asdict(self)
 
 
+def _payload_bound(value: Any, depth: int = 0) -> int:
+    """Upper bound-ish of a value's BSON bytes: 4 per str character, nested values included."""
+    if isinstance(value, str):
+        return 4 * len(value) + 16
+    if isinstance(value, bytes | bytearray):
+        return len(value) + 16
+    if depth > 100:  # BSON nests at most 100 levels; let bson.encode judge anything deeper
+        return 1 << 40
+    if isinstance(value, dict):
+        return sum(4 * len(str(k)) + 16 + _payload_bound(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return sum(24 + _payload_bound(v, depth + 1) for v in value)
+    return 32
+
+
 def check_sizes(documents: Sequence[dict[str, Any]], limit: int = MAX_BSON_BYTES) -> None:
     """Raise OversizedDocumentError naming every document whose BSON form exceeds `limit`."""
     sizes = {}
     for doc in documents:
-        # Cheap pre-filter: a str takes at most 4 bytes per character in BSON; encode only suspects.
-        chars = sum(len(v) for v in doc.values() if isinstance(v, str))
-        if chars * 4 + 65536 < limit:
+        # Cheap pre-filter over every nested string (a 40 MiB string inside `quality` counts
+        # too); only suspects are encoded.
+        if _payload_bound(doc) + 65536 < limit:
             continue
         size = len(bson.encode(doc))
         if size > limit:
@@ -197,7 +233,7 @@ _STATE = {"fingerprint": 1, "exports": 1}
 
 def stored_state(collection: Collection, export_key: str) -> dict[Any, dict[str, Any]]:
     """`fingerprint` and `exports` of every id stored for the export, in one indexed scan."""
-    cursor = collection.find({"exports": export_key}, _STATE).batch_size(5000)
+    cursor = collection.find(in_export(export_key), _STATE).batch_size(5000)
     return {d["_id"]: d for d in cursor}
 
 
@@ -240,7 +276,7 @@ def remove_stale(
     """Take `export_key` off the `stale` ids; delete those left with no export."""
     for chunk in _batches(stale, chunk_size):
         pulled = collection.update_many(
-            {"_id": {"$in": chunk}, "exports": export_key}, {"$pull": {"exports": export_key}}
+            {"_id": {"$in": chunk}, **in_export(export_key)}, {"$pull": {"exports": export_key}}
         )
         result.removed_from_export += pulled.modified_count
         # `$size: 0` makes this safe against another export re-adding the id meanwhile.
@@ -260,10 +296,17 @@ def sync_partition(
     started = time.perf_counter()
     check_sizes(documents)
     result = SyncResult(export_key=export_key, documents=len(documents))
-    known = stored_state(collection, export_key)
-    upsert_documents(collection, export_key, documents, batch_size, result, known)
-    present = {d["_id"] for d in documents}
-    remove_stale(collection, export_key, [i for i in known if i not in present], result)
+    try:
+        known = stored_state(collection, export_key)
+        upsert_documents(collection, export_key, documents, batch_size, result, known)
+        present = {d["_id"] for d in documents}
+        remove_stale(collection, export_key, [i for i in known if i not in present], result)
+    except ConnectionFailure as exc:  # AutoReconnect, NetworkTimeout, ServerSelectionTimeout
+        raise StoreConnectionError(
+            f"lost the connection to the store at {_hosts(collection)} while syncing export "
+            f"{export_key!r} ({type(exc).__name__}: {str(exc)[:300]}). Re-running is safe: "
+            "writes are keyed by _id and stale pages are removed only after a complete load."
+        ) from exc
     result.unchanged = result.documents - result.inserted - result.updated
     result.elapsed_s = round(time.perf_counter() - started, 3)
     return result

@@ -14,7 +14,7 @@ from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 from secondbrain_assets.core.store.embedded_server import Nx27017Server
-from secondbrain_assets.core.store.writer import sync_partition
+from secondbrain_assets.core.store.writer import StoreWriteError, sync_partition
 from secondbrain_assets_tests.core.store.engines import documents
 
 
@@ -48,7 +48,7 @@ def test_a_server_killed_mid_load_then_rerun_converges(tmp_path: Path) -> None:
     def load() -> None:
         try:
             sync_partition(coll, "A", docs, batch_size=100)
-        except PyMongoError as err:
+        except (PyMongoError, StoreWriteError) as err:
             failure.append(err)
 
     loader = threading.Thread(target=load)
@@ -64,6 +64,9 @@ def test_a_server_killed_mid_load_then_rerun_converges(tmp_path: Path) -> None:
     server.stop()
     client.close()
     assert failure, "the load should have failed when its server was killed"
+    # Wrapped, naming the host and that a re-run converges (issue 9), not a raw AutoReconnect.
+    assert isinstance(failure[0], StoreWriteError), repr(failure[0])
+    assert "Re-running is safe" in str(failure[0]) and "127.0.0.1:" in str(failure[0])
 
     with Nx27017Server(tmp_path) as again:
         fresh: MongoClient = MongoClient(again.uri)
@@ -82,3 +85,13 @@ def test_start_failure_says_where_to_look(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(server, "command", lambda port: ["false"])
     with pytest.raises(RuntimeError, match="MONGODB_URI"):
         server.start(attempts=1)
+
+
+def test_data_folder_that_is_a_file_says_what_to_do(tmp_path: Path) -> None:
+    blocker = tmp_path / "store"
+    blocker.write_text("not a folder")
+    with pytest.raises(RuntimeError, match="exists and is not a folder") as error:
+        Nx27017Server(blocker).start()
+    assert "SECONDBRAIN_DATA_DIR" in str(error.value)
+    with pytest.raises(RuntimeError, match="not a folder"):
+        Nx27017Server(blocker / "nested").start()

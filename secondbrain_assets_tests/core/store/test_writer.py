@@ -11,7 +11,12 @@ from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
 from secondbrain_assets.core.store.indexes import INDEXES, ensure_indexes
-from secondbrain_assets.core.store.writer import OversizedDocumentError, sync_partition
+from secondbrain_assets.core.store.writer import (
+    OversizedDocumentError,
+    StoreConnectionError,
+    check_sizes,
+    sync_partition,
+)
 from secondbrain_assets_tests.core.store.engines import documents, sync_worker
 
 IDS = [f"{i:032x}" for i in range(120)]
@@ -133,9 +138,14 @@ class _DiesHalfWay:
 def test_half_failed_bulk_write_then_rerun_converges(collection: Collection) -> None:
     sync_partition(collection, "A", documents("A", IDS[:50]))  # previous run
     new_docs = documents("A", IDS[25:120], version="v2")
-    with pytest.raises(AutoReconnect):
+    with pytest.raises(StoreConnectionError) as error:
         # calls: batch1 upsert, batch1 refresh, batch2 upsert (dies half-way)
         sync_partition(_DiesHalfWay(collection, 3), "A", new_docs, batch_size=40)  # type: ignore[arg-type]
+    assert isinstance(error.value.__cause__, AutoReconnect)
+    message = str(error.value)
+    assert "Re-running is safe" in message and "export 'A'" in message
+    host = collection.database.client.topology_description.server_descriptions()
+    assert any(f"{h}:{p}" in message for h, p in host)
     # Nothing was removed (removal runs only after every batch), nothing duplicated.
     assert collection.count_documents({"_id": {"$in": IDS[:25]}}) == 25
     assert 50 < collection.count_documents({}) < 120
@@ -197,3 +207,27 @@ def test_insert_race_is_retried_as_upsert(collection: Collection) -> None:
     assert len(exports) == 20 == collection.count_documents({})
     assert all(exports[i] == ["A", "B"] for i in IDS[:5])
     assert sync_partition(collection, "A", documents("A", IDS[:20])).wrote_nothing
+
+
+def test_pages_removed_from_an_export_disappear_with_the_io_managers_indexes(
+    collection: Collection,
+) -> None:
+    ensure_indexes(collection)  # as the IO manager does: nx-27017 then ignored {"exports": key}
+    ten = IDS[:10]
+    sync_partition(collection, "A", documents("A", ten))
+    sync_partition(collection, "B", documents("B", ten[:2]))  # shared with another export
+    result = sync_partition(collection, "A", documents("A", ten[:5]))
+    assert result.removed_from_export == 5 and result.deleted == 5
+    assert sorted(d["_id"] for d in collection.find({})) == ten[:5]
+    assert _exports(collection)[ten[0]] == ["A", "B"]
+    assert collection.count_documents({"exports": {"$in": ["A"]}}) == 5
+
+
+def test_nested_oversized_strings_are_caught_before_writing(collection: Collection) -> None:
+    [doc] = documents("A", IDS[:1])
+    doc["quality"]["signals"]["blob"] = "x" * (17 << 20)  # only nested: top level is small
+    with pytest.raises(OversizedDocumentError, match=IDS[0]):
+        check_sizes([doc])
+    with pytest.raises(OversizedDocumentError):
+        sync_partition(collection, "A", [doc])
+    assert collection.count_documents({}) == 0
