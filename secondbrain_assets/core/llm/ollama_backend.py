@@ -85,10 +85,11 @@ class OllamaBackend:
 
     def check(self) -> None:
         import httpx
+        import ollama
 
         try:
-            listed = self._client.list()
-        except (ConnectionError, httpx.HTTPError) as exc:
+            listed = ollama.ListResponse.model_validate(self._request("GET", "/api/tags"))
+        except (ConnectionError, httpx.HTTPError, ollama.ResponseError, BadAnswerError) as exc:
             hint = how_to_start(self.host, self.model_id)
             raise BackendUnavailableError(
                 f"Cannot reach Ollama at {self.host} ({exc}). {hint}"
@@ -154,7 +155,6 @@ class OllamaBackend:
         second never timed out; here the body is streamed and the clock checked per chunk (a
         stalled read still ends at the per-read timeout).
         """
-        import httpx
         import ollama
 
         with self._count_lock:
@@ -169,10 +169,21 @@ class OllamaBackend:
             "top_logprobs": prompts.SCORE_MAX + 1,
             "stream": False,
         }
+        data = self._request("POST", "/api/chat", payload)
+        try:
+            return ollama.ChatResponse.model_validate(data)
+        except ValueError as exc:  # pydantic's ValidationError: JSON, but not a chat response
+            raise BadAnswerError(f"not an Ollama chat response: {str(exc)[:300]}") from exc
+
+    def _request(self, method: str, path: str, payload: Any = None) -> Any:
+        """The JSON answer of one call, read under a total deadline and a size cap."""
+        import httpx
+        import ollama
+
         deadline = time.monotonic() + self.timeout_s
         body = bytearray()
         http = self._client._client  # the ollama client's httpx.Client (host, headers)
-        with http.stream("POST", "/api/chat", json=payload) as resp:
+        with http.stream(method, path, json=payload) as resp:
             for chunk in resp.iter_bytes():
                 body.extend(chunk)
                 if len(body) > MAX_RESPONSE_BYTES:
@@ -188,11 +199,10 @@ class OllamaBackend:
                 error = text
             raise ollama.ResponseError(error[:500], status)
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
-            return ollama.ChatResponse.model_validate(data)
-        except ValueError as exc:  # JSONDecodeError and pydantic's ValidationError
+            return json.loads(text, parse_constant=_reject_constant)
+        except ValueError as exc:
             raise BadAnswerError(
-                f"HTTP {status} answer from {self.host} is not an Ollama chat response "
+                f"HTTP {status} answer from {self.host} is not an Ollama JSON response "
                 f"({ctype or 'no content type'}; {str(exc)[:200]}): {text[:200]!r}. Is OLLAMA_HOST "
                 "pointing at Ollama and not at a proxy or web page?"
             ) from exc

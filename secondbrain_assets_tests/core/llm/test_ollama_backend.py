@@ -152,7 +152,7 @@ def test_html_page_answered_with_200_says_what_it_got(fake_ollama: FakeOllama) -
     fake_ollama.behaviour = lambda title, attempt: (200, html, 0.0)
     [result] = _backend(fake_ollama).judge([_doc("proxy")])
     assert result.status == "error" and "JSONDecodeError" not in result.error
-    assert "not an Ollama chat response" in result.error and "Welcome to nginx" in result.error
+    assert "not an Ollama JSON response" in result.error and "Welcome to nginx" in result.error
     assert fake_ollama.attempts["proxy"] == 1  # deterministic: not retried
 
 
@@ -204,3 +204,32 @@ def test_a_server_trickling_one_byte_at_a_time_hits_the_total_deadline() -> None
         server.server_close()
     assert result.status == "error" and "within 0.5 s" in result.error
     assert elapsed < 2.0  # the body takes ~9 s to trickle in
+
+
+def test_check_has_a_total_deadline_too() -> None:
+    class Stalls(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(100):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stalls)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = OllamaBackend(host=f"http://127.0.0.1:{server.server_port}", timeout_s=0.5)
+        started = time.perf_counter()
+        with pytest.raises(BackendUnavailableError, match="within 0.5 s"):
+            backend.check()
+        assert time.perf_counter() - started < 2.0
+    finally:
+        server.shutdown()
+        server.server_close()
