@@ -124,9 +124,15 @@ def content_fingerprint(ref: ExportRef) -> str:
     for file in files:
         if not ref.is_zip:
             digest.update(f"{file.relative_to(ref.path)}\0".encode())
-        with file.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        try:
+            with file.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        except PermissionError:
+            if ref.is_zip:
+                raise
+            # The parser reports this file; the sensor must not crash on it.
+            digest.update(b"\0unreadable\0")
     return digest.hexdigest()
 
 
@@ -134,5 +140,5 @@ def latest_mtime(ref: ExportRef) -> float:
     """Newest modification time inside the export, to wait until a copy has finished."""
     if ref.is_zip:
         return ref.path.stat().st_mtime
-    times = [p.stat().st_mtime for p in ref.path.rglob("*")]
+    times = [p.lstat().st_mtime for p in ref.path.rglob("*")]  # lstat: dangling links exist
     return max(times, default=ref.path.stat().st_mtime)

@@ -118,3 +118,20 @@ def test_colliding_names_get_unique_deterministic_keys_and_all_are_ingested(
         assert find_export(tmp_path, ref.key).path == ref.path
     result = scan_exports(tmp_path, {}, settle_seconds=0, now=time.time() + 60)
     assert sorted(k for k, _ in result.changed) == sorted(keys)  # one run per export
+
+
+def test_folder_with_a_dangling_link_and_an_unreadable_file_does_not_stop_the_sensor(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "Export-f"
+    folder.mkdir()
+    (folder / "Page 0123456789abcdef0123456789abcdef.md").write_text("# Page")
+    (folder / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    locked = folder / "locked.md"
+    locked.write_text("# Locked")
+    locked.chmod(0)
+    old = time.time() - 60
+    for path in (folder, *folder.iterdir()):
+        os.utime(path, (old, old), follow_symlinks=False)
+    result = scan_exports(tmp_path, {}, settle_seconds=5)
+    assert [key for key, _ in result.changed] == ["export-f-dir"]
