@@ -10,6 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from secondbrain_assets import settings
+from secondbrain_assets.io.huggingface import HuggingFaceIOManager
 from secondbrain_assets.io.mongo import MongoIOManager
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets.resources.crawler import CrawlerResource
@@ -35,6 +36,8 @@ def build_resources() -> dict[str, object]:
         "llm": _llm_from_env(),
         "mongo": mongo,
         "mongo_io_manager": MongoIOManager(mongo=mongo),
+        # Datasets and model folders; publishing to the Hub is off unless configured per asset.
+        "hf_io_manager": HuggingFaceIOManager(),
     }
 
 

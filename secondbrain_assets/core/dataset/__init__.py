@@ -1,0 +1,1 @@
+"""The summarization dataset: split rule, token-aware rows, PII scrub, dataset card."""
