@@ -25,7 +25,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _CARD = re.compile(r"\b\d(?:[ -]?\d){12,18}\b")
 # International or national formats with separators; bare digit runs are left to the card rule.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){2,4}(?!\w)"
+    r"(?<![\w+])(?:(?:\+\d{1,3}[\s.-]?)?\(\d{1,4}\)[\s.-]?\d{2,4}(?:[\s.-]\d{2,4}){1,3}"  # (030) ..
+    r"|(?:\+\d{1,3}[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){2,4})(?!\w)"  # +44 20 7946 0958, 415-555-0132
 )
 PLACEHOLDERS = {
     "email": "[EMAIL]",
