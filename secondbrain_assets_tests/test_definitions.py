@@ -117,3 +117,29 @@ def test_dg_check_defs_passes() -> None:
         [dg_cli, "check", "defs"], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_check_names_carry_their_asset_name(defs: dg.Definitions) -> None:
+    for key in defs.resolve_asset_graph().asset_check_keys:
+        asset = key.asset_key.to_user_string()
+        assert key.name.startswith(f"{asset}_"), f"check {key.name} of {asset}: prefix {asset}_"
+
+
+def _undocumented(model: type) -> list[str]:
+    return [name for name, info in model.model_fields.items() if not info.description]
+
+
+def test_every_config_field_is_described(defs: dg.Definitions) -> None:
+    # The launchpad and the resource page show these descriptions; a `#` comment nobody sees.
+    missing: list[str] = []
+    for name, resource in (defs.resources or {}).items():
+        missing += [f"resource {name}.{field}" for field in _undocumented(type(resource))]
+    nodes = defs.resolve_asset_graph().assets_defs  # checks are AssetsDefinitions too
+    assert len(nodes) > 10
+    for node in nodes:
+        schema = node.node_def.config_schema
+        fields = getattr(getattr(schema, "config_type", None), "fields", None) or {}
+        missing += [
+            f"{node.node_def.name}.{field}" for field, spec in fields.items() if not spec.description
+        ]
+    assert missing == []

@@ -5,9 +5,10 @@ No `from __future__ import annotations`: Dagster reads the context annotation at
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
-from secondbrain_assets.lib.checks import partitioned_check
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.checks import Share, ids_unique_check, share_below_check
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.crawler import CrawlerResource
 
@@ -15,10 +16,16 @@ from secondbrain_assets.resources.crawler import CrawlerResource
 # are decisions about the link, not failures of the crawl.
 FAILURE_OUTCOMES = ("http_error", "timeout", "network_error", "redirect_loop", "too_large", "error")
 
+
 class FailureShareConfig(dg.Config):
-    # Personal notes collect dead links over the years; above this share something is off
-    # (network down, a blocking proxy) and the check warns.
-    max_failure_share: float = 0.3
+    max_failure_share: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of links that may fail (HTTP error, timeout, network error, "
+        "redirect loop, too large). Personal notes collect dead links over the years; above "
+        "this share something is off (network down, a blocking proxy).",
+    )
 
 
 @dg.asset(
@@ -69,33 +76,36 @@ def _slowest_hosts_md(host_ms: dict[str, list[float]], top: int = 10) -> str:
     rows = sorted(host_ms.items(), key=lambda kv: max(kv[1]), reverse=True)[:top]
     lines = ["| host | pages | mean ms | max ms |", "|---|---:|---:|---:|"]
     for host, times in rows:
-        lines.append(f"| {host or '(none)'} | {len(times)} | {sum(times) / len(times):.0f} | "
-                     f"{max(times):.0f} |")
+        lines.append(
+            f"| {host or '(none)'} | {len(times)} | {sum(times) / len(times):.0f} | "
+            f"{max(times):.0f} |"
+        )
     return "\n".join(lines)
 
 
-@partitioned_check(crawled_pages, blocking=True)
-def crawled_pages_ids_unique(crawled_pages: pl.DataFrame) -> dg.AssetCheckResult:
-    """Each normalized URL appears once (doc_id unique)."""
-    duplicates = crawled_pages.height - crawled_pages["doc_id"].n_unique()
-    return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicates": duplicates})
+crawled_pages_ids_unique = ids_unique_check(
+    crawled_pages,
+    description="Each normalized URL appears once (doc_id unique): ids key the upserts downstream.",
+)
 
 
-@partitioned_check(crawled_pages)
-def crawled_pages_failure_share(
-    config: FailureShareConfig, crawled_pages: pl.DataFrame
-) -> dg.AssetCheckResult:
-    """Share of links that failed (HTTP error, timeout, network error, redirect loop, too large)
-    is below the threshold."""
-    frame, limit = crawled_pages, config.max_failure_share
-    failures = frame.filter(pl.col("outcome").is_in(FAILURE_OUTCOMES)).height
-    share = failures / frame.height if frame.height else 0.0
-    return dg.AssetCheckResult(
-        passed=share <= limit,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failures": failures, "failure_share": round(share, 4),
-                  "max_failure_share": limit},
-        description=None if share <= limit else (
-            f"{failures} of {frame.height} links failed; see the outcome and error_message "
-            "columns (network down? blocked by a proxy?)"),
+def _failures(crawled_pages: pl.DataFrame) -> Share:
+    failed = crawled_pages.filter(pl.col("outcome").is_in(FAILURE_OUTCOMES))
+    by_outcome = dict(failed.group_by("outcome").len().iter_rows())
+    return Share(
+        failed.height, crawled_pages.height, {"by_outcome": dg.MetadataValue.json(by_outcome)}
     )
+
+
+crawled_pages_failure_share = share_below_check(
+    crawled_pages,
+    "failure_share",
+    config_class=FailureShareConfig,
+    limit_field="max_failure_share",
+    measure=_failures,
+    counted="failures",
+    hint="links failed; see the outcome and error_message columns (network down? blocked by a "
+    "proxy?)",
+    description="Share of links that failed (HTTP error, timeout, network error, redirect loop, "
+    "too large) is below the threshold (WARN).",
+)

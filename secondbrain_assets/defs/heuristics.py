@@ -4,9 +4,10 @@ import time
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.checks import partitioned_check
+from secondbrain_assets.lib.checks import ids_unique_check, partitioned_check
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 
@@ -14,9 +15,18 @@ from secondbrain_assets.lib.versions import versioned_output
 class HeuristicsConfig(dg.Config):
     """Threshold overrides by rule name (see core/quality/rules.py for names and sources)."""
 
-    web_thresholds: dict[str, float] = {}  # e.g. {"gopher_min_words": 30}
-    notes_thresholds: dict[str, float] = {}  # e.g. {"link_density": 0.9}
-    disabled_rules: list[str] = []  # switched off in whichever profile has them
+    web_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description='Web-page profile thresholds by rule name, e.g. {"gopher_min_words": 30}.',
+    )
+    notes_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description='Notion-notes profile thresholds by rule name, e.g. {"link_density": 0.9}.',
+    )
+    disabled_rules: list[str] = Field(
+        default_factory=list,
+        description="Rules switched off, in whichever profile has them.",
+    )
 
 
 @dg.asset(
@@ -95,14 +105,23 @@ def heuristic_scores_valid(heuristic_scores: pl.DataFrame) -> dg.AssetCheckResul
     """Every document has a score in [0, 1] and a pass flag: no null, 0.0 is a real score."""
     score = pl.col("heuristic_score")
     invalid = heuristic_scores.filter(
-        score.is_null() | score.is_nan() | ~score.is_between(0.0, 1.0)
+        score.is_null()
+        | score.is_nan()
+        | ~score.is_between(0.0, 1.0)
         | pl.col("heuristic_pass").is_null()
-    ).height  # fmt: skip
+    ).height
     return dg.AssetCheckResult(passed=invalid == 0, metadata={"invalid": invalid})
 
 
+heuristic_scores_ids_unique = ids_unique_check(
+    heuristic_scores,
+    description="Every doc_id (Notion pages and web pages together) appears once: the store "
+    "upserts by it.",
+)
+
+
 @partitioned_check(heuristic_scores, blocking=True)
-def heuristic_failed_rules_consistent(heuristic_scores: pl.DataFrame) -> dg.AssetCheckResult:
+def heuristic_scores_failed_rules_consistent(heuristic_scores: pl.DataFrame) -> dg.AssetCheckResult:
     """heuristic_pass is True exactly when failed_rules is empty."""
     inconsistent = heuristic_scores.filter(
         pl.col("failed_rules").is_null()
@@ -112,12 +131,22 @@ def heuristic_failed_rules_consistent(heuristic_scores: pl.DataFrame) -> dg.Asse
 
 
 class HeuristicPassRateConfig(dg.Config):
-    min_pass_rate: float = 0.1  # fewer passing documents than this is suspicious
-    all_pass_min_docs: int = 20  # every document passing, over this many, is suspicious too
+    min_pass_rate: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="A pass rate below this is suspicious (a rule too strict for these notes).",
+    )
+    all_pass_min_docs: int = Field(
+        default=20,
+        ge=0,
+        description="Every document passing is suspicious too once an export has more than "
+        "this many (a rule switched off or set to nothing).",
+    )
 
 
 @partitioned_check(heuristic_scores)
-def heuristic_pass_rate_plausible(
+def heuristic_scores_pass_rate_plausible(
     config: HeuristicPassRateConfig, heuristic_scores: pl.DataFrame
 ) -> dg.AssetCheckResult:
     """The pass rate is plausible: not below min_pass_rate, and not 100% on a large export
@@ -141,6 +170,7 @@ def heuristic_pass_rate_plausible(
 
 heuristic_checks = [
     heuristic_scores_valid,
-    heuristic_failed_rules_consistent,
-    heuristic_pass_rate_plausible,
+    heuristic_scores_ids_unique,
+    heuristic_scores_failed_rules_consistent,
+    heuristic_scores_pass_rate_plausible,
 ]

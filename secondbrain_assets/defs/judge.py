@@ -2,12 +2,13 @@
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from secondbrain_assets.core.llm import frame as llm_frame
 from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents
 from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.checks import partitioned_check
+from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.llm import LLMResource
@@ -87,9 +88,11 @@ def llm_scores_status_recorded(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
     )
     return dg.AssetCheckResult(
         passed=bad.height == 0,
-        metadata={"bad_rows": bad.height,
-                  "examples": dg.MetadataValue.json(bad["doc_id"].to_list()[:20])},
-    )  # fmt: skip
+        metadata={
+            "bad_rows": bad.height,
+            "examples": dg.MetadataValue.json(bad["doc_id"].to_list()[:20]),
+        },
+    )
 
 
 @partitioned_check(llm_scores, blocking=True)
@@ -104,24 +107,30 @@ def llm_scores_in_range(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
 
 
 class LLMErrorShareConfig(dg.Config):
-    # Above this share of failed judgements a person should look (server overloaded? model
-    # answering off-schema?). Failed documents are re-judged on the next run: errors are not cached.
-    max_error_share: float = 0.05
+    max_error_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of documents the LLM may fail on before the check warns "
+        "(server overloaded? model answering off-schema?). Failed documents are re-judged on "
+        "the next run: errors are not cached.",
+    )
 
 
-@partitioned_check(llm_scores)
-def llm_scores_error_share(
-    config: LLMErrorShareConfig, llm_scores: pl.DataFrame
-) -> dg.AssetCheckResult:
-    """Share of documents the LLM failed on is below the threshold (WARN)."""
-    errors = llm_scores.filter(pl.col("llm_status") == "error").height
-    share = errors / llm_scores.height if llm_scores.height else 0.0
-    limit = config.max_error_share
-    return dg.AssetCheckResult(
-        passed=share <= limit,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"errors": errors, "error_share": round(share, 4), "max_error_share": limit},
-        description=None if share <= limit else (
-            f"{errors} of {llm_scores.height} documents failed; see llm_error (server down or "
-            "overloaded? model answering off-schema?). Re-running retries only those."),
-    )  # fmt: skip
+def _llm_errors(llm_scores: pl.DataFrame) -> Share:
+    errors = llm_scores.filter(pl.col("llm_status") == "error")
+    first = errors.get_column("llm_error").head(5).to_list() if errors.height else []
+    return Share(errors.height, llm_scores.height, {"first_errors": dg.MetadataValue.json(first)})
+
+
+llm_scores_error_share = share_below_check(
+    llm_scores,
+    "error_share",
+    config_class=LLMErrorShareConfig,
+    limit_field="max_error_share",
+    measure=_llm_errors,
+    counted="errors",
+    hint="documents failed; see llm_error (server down or overloaded? model answering "
+    "off-schema?). Re-running retries only those.",
+    description="Share of documents the LLM failed on is below the threshold (WARN).",
+)

@@ -8,18 +8,21 @@ from collections import Counter
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from secondbrain_assets import settings
 from secondbrain_assets.core.exports import find_export
 from secondbrain_assets.core.notion import parse_export, to_frame
-from secondbrain_assets.lib.checks import partitioned_check
-from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.checks import (
+    Share,
+    ids_unique_check,
+    partitioned_check,
+    share_below_check,
+)
+from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 
-# More unresolved links than this share of all internal links suggests a broken parse rather
-# than the usual handful of links to pages left out of a partial export.
-UNRESOLVED_LINK_SHARE_MAX = 0.05
 _MAX_PROBLEMS_SHOWN = 50
 
 
@@ -42,9 +45,10 @@ def notion_docs(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     for problem in result.problems:
         context.log.warning(f"{problem.path}: {problem.message}")
     kinds = Counter(frame["kind"].to_list())
-    problems_md = "\n".join(
-        f"- `{p.path}`: {p.message}" for p in result.problems[:_MAX_PROBLEMS_SHOWN]
-    ) or "none"
+    problems_md = (
+        "\n".join(f"- `{p.path}`: {p.message}" for p in result.problems[:_MAX_PROBLEMS_SHOWN])
+        or "none"
+    )
     if len(result.problems) > _MAX_PROBLEMS_SHOWN:
         problems_md += f"\n- ... and {len(result.problems) - _MAX_PROBLEMS_SHOWN} more (see logs)"
     metadata = {
@@ -73,15 +77,7 @@ def notion_docs(context: dg.AssetExecutionContext) -> dg.Output[pl.DataFrame]:
     return versioned_output(frame, version_columns, metadata)
 
 
-@partitioned_check(notion_docs, blocking=True)
-def notion_docs_ids_unique(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
-    """Every doc_id appears once: ids key upserts downstream, a duplicate would overwrite a page."""
-    dupes = notion_docs.group_by("doc_id").len().filter(pl.col("len") > 1)
-    return dg.AssetCheckResult(
-        passed=dupes.height == 0,
-        metadata={"duplicate_ids": dupes.height,
-                  "examples": dg.MetadataValue.json(dupes["doc_id"].to_list()[:20])},
-    )
+notion_docs_ids_unique = ids_unique_check(notion_docs)
 
 
 @partitioned_check(notion_docs, blocking=True)
@@ -91,31 +87,54 @@ def notion_docs_content_or_flagged_empty(notion_docs: pl.DataFrame) -> dg.AssetC
     bad = notion_docs.filter(has_text == pl.col("is_empty"))
     return dg.AssetCheckResult(
         passed=bad.height == 0,
-        metadata={"inconsistent": bad.height, "empty_flagged": int(notion_docs["is_empty"].sum()),
-                  "examples": dg.MetadataValue.json(bad["path"].to_list()[:20])},
+        metadata={
+            "inconsistent": bad.height,
+            "empty_flagged": int(notion_docs["is_empty"].sum()),
+            "examples": dg.MetadataValue.json(bad["path"].to_list()[:20]),
+        },
     )
 
 
-# Not blocking, WARN: a partial export (one teamspace, pages shared from elsewhere) always links
-# to pages outside it, and crawling and scoring do not need those links. A high share, though,
-# points at a parser bug or a damaged export, which a person should look at.
-@partitioned_check(notion_docs)
-def notion_docs_internal_links_resolve(notion_docs: pl.DataFrame) -> dg.AssetCheckResult:
-    """Internal links point at pages of the same export."""
+class InternalLinksConfig(dg.Config):
+    max_unresolved_share: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="Largest share of internal links that may point outside the export. A "
+        "partial export always links to some pages it lacks; more than this suggests a broken "
+        "parse or a damaged export.",
+    )
+
+
+def _unresolved_links(notion_docs: pl.DataFrame) -> Share:
     resolved = int(notion_docs["internal_links"].list.len().sum())
     unresolved = int(notion_docs["unresolved_links"].list.len().sum())
-    share = unresolved / (resolved + unresolved) if resolved + unresolved else 0.0
-    examples = notion_docs.filter(pl.col("unresolved_links").list.len() > 0).select(
-        "path", "unresolved_links").head(20).to_dicts()
-    return dg.AssetCheckResult(
-        passed=share <= UNRESOLVED_LINK_SHARE_MAX,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"resolved": resolved, "unresolved": unresolved,
-                  "unresolved_share": round(share, 4),
-                  "threshold": UNRESOLVED_LINK_SHARE_MAX,
-                  "examples": dg.MetadataValue.json(examples)},
+    examples = (
+        notion_docs.filter(pl.col("unresolved_links").list.len() > 0)
+        .select("path", "unresolved_links")
+        .head(20)
+        .to_dicts()
+    )
+    return Share(
+        unresolved,
+        resolved + unresolved,
+        {"resolved": resolved, "examples": dg.MetadataValue.json(examples)},
     )
 
+
+# Not blocking, WARN: crawling and scoring do not need links to pages outside the export, but a
+# high share points at a parser bug or a damaged export, which a person should look at.
+notion_docs_internal_links_resolve = share_below_check(
+    notion_docs,
+    "internal_links_resolve",
+    config_class=InternalLinksConfig,
+    limit_field="max_unresolved_share",
+    measure=_unresolved_links,
+    counted="unresolved",
+    hint="internal links point at pages outside the export; see the examples (a partial "
+    "export, or a parser bug?)",
+    description="Internal links point at pages of the same export (WARN above the threshold).",
+)
 
 notion_checks = [
     notion_docs_ids_unique,

@@ -7,9 +7,10 @@ writes the rows. The checks query the store itself, so `asset_checks_job` can re
 import dagster as dg
 import polars as pl
 
-from secondbrain_assets.core.store.documents import STATUS_LLM_ERROR, join_scores
-from secondbrain_assets.lib.checks import partitioned_check
+from secondbrain_assets.core.store import queries
+from secondbrain_assets.core.store.documents import join_scores
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.checks import ids_unique_check, partitioned_check
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.mongo import MongoResource
 
@@ -38,19 +39,16 @@ def mongo_collection(
     )
 
 
-# `$in: [None]` (null or missing), not `quality_score: None`: same meaning in MongoDB, but
-# nx-27017 0.8.1 misses values set to null by `$set` with the latter (seen here).
-_NO_SCORE = {"quality_score": {"$in": [None]}}
 _UPSTREAM = {"heuristic_scores": dg.AssetIn(partition_mapping=dg.IdentityPartitionMapping())}
 
 
 @partitioned_check(mongo_collection, additional_ins=_UPSTREAM)
-def count_matches_upstream(
+def mongo_collection_count_matches_upstream(
     context: dg.AssetCheckExecutionContext, mongo: MongoResource, heuristic_scores: pl.DataFrame
 ) -> dg.AssetCheckResult:
     """Documents stored for the export == heuristic_scores rows (every scored document)."""
     with mongo.get_collection() as collection:
-        stored = collection.count_documents({"exports": context.partition_key})
+        stored = collection.count_documents(queries.in_export(context.partition_key))
     upstream = heuristic_scores.height
     return dg.AssetCheckResult(
         passed=stored == upstream, metadata={"stored": stored, "upstream": upstream}
@@ -58,16 +56,13 @@ def count_matches_upstream(
 
 
 @partitioned_check(mongo_collection)
-def every_document_scored(
+def mongo_collection_every_document_scored(
     context: dg.AssetCheckExecutionContext, mongo: MongoResource
 ) -> dg.AssetCheckResult:
     """No stored document of the export without a quality score."""
-    in_export = {"exports": context.partition_key}
     with mongo.get_collection() as collection:
-        unscored = collection.count_documents({**in_export, **_NO_SCORE})
-        llm_errors = collection.count_documents(
-            {**in_export, **_NO_SCORE, "quality_status": STATUS_LLM_ERROR}
-        )
+        unscored = collection.count_documents(queries.unscored_in_export(context.partition_key))
+        llm_errors = collection.count_documents(queries.llm_errors_in_export(context.partition_key))
     # A failed LLM call is recorded (status llm_error) and only warns; a null score with any
     # other status is the silent "unscored" bug of the original project and is an error.
     silent = unscored - llm_errors
@@ -78,28 +73,18 @@ def every_document_scored(
     )
 
 
-@partitioned_check(mongo_collection, additional_ins=_UPSTREAM)
-def ids_unique(
-    context: dg.AssetCheckExecutionContext, mongo: MongoResource, heuristic_scores: pl.DataFrame
-) -> dg.AssetCheckResult:
-    """Upstream doc ids are unique and each is stored once."""
-    with mongo.get_collection() as collection:
-        repeated = list(
-            collection.aggregate(
-                [
-                    {"$match": {"exports": context.partition_key}},
-                    {"$group": {"_id": "$_id", "n": {"$sum": 1}}},
-                    {"$match": {"n": {"$gt": 1}}},
-                    {"$limit": 20},
-                ]
-            )
-        )
-    ids = heuristic_scores.get_column("doc_id")
-    duplicated_upstream = ids.len() - ids.n_unique()
-    return dg.AssetCheckResult(
-        passed=duplicated_upstream == 0 and not repeated,
-        metadata={
-            "duplicated_upstream_ids": duplicated_upstream,
-            "repeated_in_store": [str(r["_id"]) for r in repeated],
-        },
-    )
+# MongoDB keys documents by `_id`, so duplicates collapse on upsert and cannot be seen in the
+# store: the ids are checked where the store reads them. A collapse also fails the count check.
+mongo_collection_ids_unique = ids_unique_check(
+    mongo_collection,
+    source="heuristic_scores",
+    blocking=False,
+    description="The doc ids the store upserts (from heuristic_scores) are unique: a duplicate "
+    "would collapse two documents into one.",
+)
+
+store_checks = [
+    mongo_collection_count_matches_upstream,
+    mongo_collection_every_document_scored,
+    mongo_collection_ids_unique,
+]

@@ -20,6 +20,7 @@ from typing import Any
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from secondbrain_assets.core.store import reader
 from secondbrain_assets.core.store.documents import iter_documents
@@ -31,12 +32,22 @@ from secondbrain_assets.resources.mongo import MongoResource
 class MongoIOManager(dg.ConfigurableIOManager):
     """Partition-scoped, idempotent MongoDB storage for `mongo_collection`."""
 
-    mongo: MongoResource
-    write_batch_size: int = 500
-    read_batch_size: int = 1000
-    min_quality_score: float | None = None
-    sources: list[str] | None = None
-    fields: list[str] | None = None
+    mongo: MongoResource = Field(description="The MongoDB connection (the `mongo` resource)")
+    write_batch_size: int = Field(default=500, description="Documents per bulk write")
+    read_batch_size: int = Field(
+        default=1000, description="Documents per cursor round trip and per streamed frame"
+    )
+    min_quality_score: float | None = Field(
+        default=None,
+        description="Default read filter: only documents scored at least this (input metadata "
+        "`min_quality_score` overrides it); unscored documents never pass a minimum",
+    )
+    sources: list[str] | None = Field(
+        default=None, description="Default read filter on `source` ('notion', 'web'); None = all"
+    )
+    fields: list[str] | None = Field(
+        default=None, description="Default projection: fields read back (`_id` always); None = all"
+    )
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame | None) -> None:
         if obj is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from secondbrain_assets import settings
 
@@ -18,7 +19,9 @@ from secondbrain_assets import settings
 class PolarsParquetIOManager(dg.ConfigurableIOManager):
     """Parquet files at `<base_dir>/<asset key path>/<partition>.parquet`."""
 
-    base_dir: str | None = None
+    base_dir: str | None = Field(
+        default=None, description="Folder of the Parquet files; default <data dir>/assets"
+    )
 
     def _root(self) -> Path:
         return Path(self.base_dir) if self.base_dir else settings.assets_dir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.errors import ConnectionFailure, OperationFailure, ServerSelectionTimeoutError
 
+from secondbrain_assets import settings
 from secondbrain_assets.core.store.embedded_server import Nx27017Server
 from secondbrain_assets.core.store.uri import redact_uri, scrub, uri_hosts
 
@@ -42,15 +42,18 @@ class MongoResource(dg.ConfigurableResource):
     embedded_data_dir: str | None = Field(
         default=None, description="Data dir of the embedded store (default <data dir>/store)"
     )
-    server_selection_timeout_ms: int = 5000
-    connect_timeout_ms: int = 5000
-    socket_timeout_ms: int = 120_000
+    server_selection_timeout_ms: int = Field(
+        default=5000, description="How long to look for a reachable server before failing"
+    )
+    connect_timeout_ms: int = Field(default=5000, description="Time limit to open a connection")
+    socket_timeout_ms: int = Field(
+        default=120_000, description="Time limit of one operation on an open connection"
+    )
 
     @property
     def resolved_uri(self) -> str:
         """The URI in use; "" means the embedded store."""
-        uri = self.uri if self.uri is not None else os.environ.get(self.uri_env_var, "")
-        return uri.strip()
+        return self.uri.strip() if self.uri is not None else settings.mongodb_uri(self.uri_env_var)
 
     @property
     def is_embedded(self) -> bool:

@@ -148,12 +148,17 @@ def test_sample_export_links_never_fail_the_asset(data_dir: Path) -> None:
 
 def test_duplicate_ids_fail_the_blocking_check() -> None:
     frame = pl.DataFrame({"doc_id": ["x", "x", "y"], "outcome": ["ok", "ok", "timeout"]})
-    unique = crawled_pages_ids_unique(crawled_pages=frame)
-    assert not unique.passed and unique.metadata["duplicates"].value == 1
+    unique = crawled_pages_ids_unique(frame)
+    assert not unique.passed and unique.metadata["duplicate_ids"].value == 1
+    assert unique.metadata["examples"].value == ["x"]
     lenient = FailureShareConfig(max_failure_share=0.5)
-    assert crawled_pages_failure_share(config=lenient, crawled_pages=frame).passed
+    assert crawled_pages_failure_share(lenient, frame).passed
     strict = FailureShareConfig(max_failure_share=0.2)
-    assert not crawled_pages_failure_share(config=strict, crawled_pages=frame).passed
+    failed = crawled_pages_failure_share(strict, frame)
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.WARN
+    assert failed.metadata["failures"].value == 1 and failed.metadata["share"].value == 0.3333
+    assert failed.metadata["by_outcome"].value == {"timeout": 1}
+    assert failed.description.startswith("1 of 3 links failed")
 
 
 def _offline() -> bool:

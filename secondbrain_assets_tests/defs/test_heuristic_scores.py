@@ -9,16 +9,16 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.defs.heuristics import (
     HeuristicPassRateConfig,
     HeuristicsConfig,
     heuristic_checks,
-    heuristic_failed_rules_consistent,
-    heuristic_pass_rate_plausible,
     heuristic_scores,
+    heuristic_scores_failed_rules_consistent,
+    heuristic_scores_pass_rate_plausible,
     heuristic_scores_valid,
 )
+from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets_tests.core.quality.texts import ARTICLE, LOREM_PAGE, NOTE, SPAM
 
@@ -135,8 +135,9 @@ def test_scores_notes_and_ok_pages_with_metadata_and_checks(data_dir: Path) -> N
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(checks) == {
         "heuristic_scores_valid",
-        "heuristic_failed_rules_consistent",
-        "heuristic_pass_rate_plausible",
+        "heuristic_scores_ids_unique",
+        "heuristic_scores_failed_rules_consistent",
+        "heuristic_scores_pass_rate_plausible",
     }
     assert all(c.passed for c in checks.values())
 
@@ -157,7 +158,7 @@ def test_all_passing_batch_warns_but_does_not_fail(data_dir: Path) -> None:
     result = _materialize()
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    warn = checks["heuristic_pass_rate_plausible"]
+    warn = checks["heuristic_scores_pass_rate_plausible"]
     assert not warn.passed and warn.severity == dg.AssetCheckSeverity.WARN
 
 
@@ -172,9 +173,9 @@ def test_checks_catch_null_scores_inconsistent_rules_and_low_pass_rates() -> Non
     )
     valid = heuristic_scores_valid(heuristic_scores=bad)
     assert not valid.passed and valid.metadata["invalid"].value == 2  # 0.0 itself is valid
-    consistent = heuristic_failed_rules_consistent(heuristic_scores=bad)
+    consistent = heuristic_scores_failed_rules_consistent(heuristic_scores=bad)
     assert not consistent.passed and consistent.metadata["inconsistent"].value == 2
     strict = HeuristicPassRateConfig(min_pass_rate=0.9)
-    assert not heuristic_pass_rate_plausible(config=strict, heuristic_scores=bad).passed
+    assert not heuristic_scores_pass_rate_plausible(config=strict, heuristic_scores=bad).passed
     lenient = HeuristicPassRateConfig(min_pass_rate=0.5)
-    assert heuristic_pass_rate_plausible(config=lenient, heuristic_scores=bad).passed
+    assert heuristic_scores_pass_rate_plausible(config=lenient, heuristic_scores=bad).passed

@@ -141,8 +141,8 @@ def test_checks_catch_silent_nones_and_bad_ranges() -> None:
     assert llm_scores_status_recorded(llm_scores=clean).passed
     assert llm_scores_in_range(llm_scores=clean).passed
     lenient = LLMErrorShareConfig(max_error_share=0.6)
-    assert llm_scores_error_share(config=lenient, llm_scores=frame).passed
-    strict = llm_scores_error_share(config=LLMErrorShareConfig(), llm_scores=frame)
+    assert llm_scores_error_share(lenient, frame).passed
+    strict = llm_scores_error_share(LLMErrorShareConfig(), frame)
     assert not strict.passed and strict.severity == dg.AssetCheckSeverity.WARN
 
 

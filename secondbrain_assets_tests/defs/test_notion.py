@@ -76,6 +76,27 @@ def test_checks_fail_on_bad_data(data_dir: Path) -> None:
     assert not by_name[notion_docs_content_or_flagged_empty.check_key.name].passed
     links = by_name[notion_docs_internal_links_resolve.check_key.name]
     assert not links.passed and links.severity == dg.AssetCheckSeverity.WARN
+    assert links.metadata["max_unresolved_share"].value == 0.05
+    assert "outside the export" in links.description
+
+    # The threshold is run config, shown in the launchpad: raised, the same data passes.
+    name = notion_docs_internal_links_resolve.check_key.name
+    raised = defs.resolve_job_def("notion_checks").execute_in_process(
+        instance=instance,
+        tags={"dagster/partition": key},
+        raise_on_error=False,
+        run_config={"ops": {f"notion_docs_{name}": {"config": {"max_unresolved_share": 0.99}}}},
+    )
+    [relaxed] = [e for e in raised.get_asset_check_evaluations() if e.check_name == name]
+    assert relaxed.passed
+
+
+def test_check_names_carry_the_asset_name() -> None:
+    assert {c.check_key.name for c in notion_checks} == {
+        "notion_docs_ids_unique",
+        "notion_docs_content_or_flagged_empty",
+        "notion_docs_internal_links_resolve",
+    }
 
 
 def test_missing_export_fails_with_a_useful_message(data_dir: Path) -> None:

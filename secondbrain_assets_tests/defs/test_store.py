@@ -7,12 +7,7 @@ import polars as pl
 import pytest
 
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.defs.store import (
-    count_matches_upstream,
-    every_document_scored,
-    ids_unique,
-    mongo_collection,
-)
+from secondbrain_assets.defs.store import mongo_collection, store_checks
 from secondbrain_assets.io.mongo import MongoIOManager
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets.resources.mongo import MongoResource
@@ -51,9 +46,7 @@ def _run(instance: dg.DagsterInstance, key: str, resources: dict) -> dg.ExecuteI
             heuristic_scores,
             llm_scores,
             mongo_collection,
-            count_matches_upstream,
-            every_document_scored,
-            ids_unique,
+            *store_checks,
         ],
         partition_key=key,
         instance=instance,
@@ -82,7 +75,11 @@ def test_materialize_twice_is_idempotent_and_checks_pass(resources: dict) -> Non
     assert meta["dagster/row_count"] == 30 and meta["inserted"] == 30 and meta["batches"] == 2
     assert meta["status_rejected_by_heuristics"] == 6 and meta["status_scored"] == 24
     checks = _checks(first)
-    assert set(checks) == {"count_matches_upstream", "every_document_scored", "ids_unique"}
+    assert set(checks) == {
+        "mongo_collection_count_matches_upstream",
+        "mongo_collection_every_document_scored",
+        "mongo_collection_ids_unique",
+    }
     assert all(c.passed for c in checks.values())
 
     second = _run(instance, "A", resources)
@@ -93,7 +90,7 @@ def test_materialize_twice_is_idempotent_and_checks_pass(resources: dict) -> Non
 
     other = _run(instance, "B", resources)
     assert other.success and _meta(other)["export_added"] == 10
-    assert _checks(other)["count_matches_upstream"].metadata["stored"].value == 20
+    assert _checks(other)["mongo_collection_count_matches_upstream"].metadata["stored"].value == 20
     with resources["mongo"].get_collection() as coll:
         assert coll.count_documents({}) == 40
         assert coll.count_documents({"exports": {"$all": ["A", "B"]}}) == 10
@@ -110,10 +107,10 @@ def test_llm_errors_fail_the_score_check_as_a_warning(resources: dict) -> None:
     UPSTREAM["C"] = (heuristic, llm)
     result = _run(dg.DagsterInstance.ephemeral(), "C", resources)
     assert result.success
-    scored = _checks(result)["every_document_scored"]
+    scored = _checks(result)["mongo_collection_every_document_scored"]
     assert not scored.passed and scored.severity == dg.AssetCheckSeverity.WARN
     assert scored.metadata["llm_error"].value == 1 and scored.metadata["unexplained"].value == 0
-    assert _checks(result)["count_matches_upstream"].passed
+    assert _checks(result)["mongo_collection_count_matches_upstream"].passed
 
 
 def test_duplicate_upstream_ids_fail_count_and_unique_checks(resources: dict) -> None:
@@ -121,9 +118,11 @@ def test_duplicate_upstream_ids_fail_count_and_unique_checks(resources: dict) ->
     UPSTREAM["D"] = (pl.concat([heuristic, heuristic.head(2)]), llm)
     result = _run(dg.DagsterInstance.ephemeral(), "D", resources)
     checks = _checks(result)
-    assert not checks["ids_unique"].passed
-    assert checks["ids_unique"].metadata["duplicated_upstream_ids"].value == 2
-    assert not checks["count_matches_upstream"].passed  # 12 rows upstream, 10 documents stored
+    unique = checks["mongo_collection_ids_unique"]
+    assert not unique.passed and unique.metadata["duplicate_ids"].value == 2
+    assert unique.metadata["ids_read_from"].value == "heuristic_scores"
+    # 12 rows upstream, 10 documents stored
+    assert not checks["mongo_collection_count_matches_upstream"].passed
 
 
 def test_asset_declares_partitions_retries_and_code_version() -> None:
