@@ -28,9 +28,7 @@ def _chat_len(tokenizer, messages: list[dict], generation_prompt: bool = False) 
     return len(ids["input_ids"] if hasattr(ids, "keys") else ids)
 
 
-def assert_exact_and_fitting(
-    rows: pl.DataFrame, counter: ChatTokenCounter, max_length: int
-) -> None:
+def assert_exact_and_fitting(rows: pl.DataFrame, counter: ChatTokenCounter, limit: int) -> None:
     """Counts equal what TRL tokenizes (prompt with generation prompt; whole conversation)."""
     from secondbrain_assets.core.dataset.hf import split_columns
 
