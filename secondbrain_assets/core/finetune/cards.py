@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,3 +21,32 @@ def write_model_card(folder: Path, title: str, lines: Sequence[str], meta: dict[
     path = folder / "README.md"
     path.write_text("\n".join([*front, "", f"# {title}", "", *lines, ""]))
     return path
+
+
+def training_lines(info: dict[str, Any], dataset_version: str) -> list[str]:
+    """How the adapter was trained, for both cards: data, settings, loss."""
+    settings = info.get("settings", {})
+    evals = info.get("eval_loss") or []
+    lines = [
+        "Summarizer fine-tuned by secondbrain_assets on TL;DR summaries of a personal knowledge "
+        "base (Notion export + linked web pages): LoRA SFT with TRL, completion-only loss, the "
+        "base model's chat template, prompt from `core/summarize/prompts.py`.",
+        "",
+        f"- base model: `{info.get('base_model', '?')}`",
+        f"- dataset data version: `{dataset_version}`",
+        f"- trainer: {info.get('backend', '?')}, steps: {info.get('steps', '?')}",
+    ]
+    if evals:
+        lines.append(f"- validation loss: {evals[0][1]:.4f} (step 0) -> {evals[-1][1]:.4f}")
+    lines += ["", "Settings:", "", "```json", json.dumps(settings, indent=1), "```"]
+    return lines
+
+
+def card_meta(base_model_hub_id: str, library: str) -> dict[str, Any]:
+    """Front matter; `base_model` only when the base has a Hub id (the Hub validates it)."""
+    meta: dict[str, Any] = {"library_name": library}
+    if base_model_hub_id:
+        meta["base_model"] = base_model_hub_id
+    meta["pipeline_tag"] = "text-generation"
+    meta["tags"] = ["summarization", "lora", "trl", "sft"]
+    return meta
