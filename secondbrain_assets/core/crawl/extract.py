@@ -1,15 +1,21 @@
 """Main-content markdown and title from an HTML page.
 
-trafilatura first: on an independent annotated corpus of real pages it scored F1 0.919 (precision
-0.907) against 0.750 (precision 0.635) for crawl4ai's PruningContentFilter fit_markdown (figures in
-issue 3). crawl4ai's pruning filter is the fallback when trafilatura finds nothing (very short or
-unusual pages). Both libraries are imported lazily: the code location must import fast.
+trafilatura in precision mode first, then a clean-up of the page furniture it keeps
+(`extract_clean.clean_markdown`: the headline, which `title` carries, "Related:" call-outs, blocks
+of links to other pages). Precision mode sometimes drops nearly the whole article; when its
+text is short (< RECALL_CHECK_CHARS) the balanced mode runs on the same parsed tree and wins if
+precision kept under PRECISION_MIN_SHARE of its text. On the 181-page development corpus
+(benchmarks/bench_extraction.py) this scores F1 0.972 against 0.960 for trafilatura's defaults.
+crawl4ai's pruning filter is the fallback when trafilatura finds nothing (very short or unusual
+pages). Both libraries are imported lazily: the code location must import fast.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from secondbrain_assets.core.crawl.extract_clean import clean_markdown, markdown_to_text
 
 # Below this many words of main content a page that ships scripts is treated as rendered in the
 # browser (a single-page app shell: "Loading...", "Enable JavaScript").
@@ -22,13 +28,28 @@ _SPA_ROOT = re.compile(
 _NOSCRIPT_JS = re.compile(r"<noscript[^>]*>[^<]*(?:<[^/][^>]*>[^<]*)*javascript", re.I)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _WORD = re.compile(r"\w+", re.U)
+# Bump when the output for the same HTML changes (cache keys, data versions).
+EXTRACT_VERSION = "2"
+RECALL_CHECK_CHARS = 1000
+PRECISION_MIN_SHARE = 0.3
+_MARKDOWN = {
+    "output_format": "markdown",
+    "include_links": True,
+    "include_tables": True,
+    "include_formatting": True,
+    "include_images": False,
+    "include_comments": False,
+    "deduplicate": False,
+}
 
 
 @dataclass(frozen=True)
 class Extracted:
     title: str
     markdown: str
-    method: str  # "trafilatura" | "pruning" | "none"
+    # "trafilatura" (precision mode), "trafilatura_balanced" (precision lost the article),
+    # "pruning" (crawl4ai fallback) or "none" (nothing extracted: markdown == "")
+    method: str
 
 
 def _title(html: str) -> str:
@@ -36,6 +57,11 @@ def _title(html: str) -> str:
 
     match = _TITLE.search(html[:200_000])
     return " ".join(html_lib.unescape(match.group(1)).split()) if match else ""
+
+
+def _headline_text(markdown: str) -> str:
+    first = next((line.strip() for line in markdown.splitlines() if line.strip()), "")
+    return markdown_to_text(first[2:]).strip() if first.startswith("# ") else ""
 
 
 def _pruning_markdown(html: str, url: str) -> str:
@@ -47,27 +73,40 @@ def _pruning_markdown(html: str, url: str) -> str:
     return (result.fit_markdown or "").strip()
 
 
-def extract(html: str, url: str) -> Extracted:
-    """Main content of `html` as markdown (links, tables, lists, code kept) plus the page title."""
+def _trafilatura(html: str, url: str) -> tuple[str, str]:
+    """(markdown, method): precision mode, or balanced mode when precision lost the article."""
     import trafilatura
 
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        return "", "none"
+    # trafilatura copies a tree it is given, so both runs share one parse
+    text = trafilatura.extract(tree, url=url, favor_precision=True, **_MARKDOWN) or ""
+    if len(text) >= RECALL_CHECK_CHARS:
+        return text, "trafilatura"
+    balanced = trafilatura.extract(tree, url=url, **_MARKDOWN) or ""
+    if len(text) < PRECISION_MIN_SHARE * len(balanced):
+        return balanced, "trafilatura_balanced"
+    return text, "trafilatura"
+
+
+def extract(html: str, url: str) -> Extracted:
+    """Main content of `html` as markdown (links, tables, lists, code kept) plus the page title.
+
+    Nothing found gives `Extracted(title, "", "none")`."""
     title = _title(html)
-    text = trafilatura.extract(
-        html,
-        url=url,
-        output_format="markdown",
-        include_links=True,
-        include_tables=True,
-        include_formatting=True,
-        include_images=False,
-        include_comments=False,
-        deduplicate=False,
-    )
-    if text and text.strip():
+    text, method = _trafilatura(html, url) if html.strip() else ("", "none")
+    if text.strip():
         if not title:
+            import trafilatura
+
             meta = trafilatura.extract_metadata(html)
             title = (meta.title or "") if meta else ""
-        return Extracted(title, text.strip(), "trafilatura")
+        # the body drops its headline (clean_markdown): it still names a page without <title>
+        title = title or _headline_text(text)
+        cleaned = clean_markdown(text, title)
+        if cleaned:
+            return Extracted(title, cleaned, method)
     fallback = _pruning_markdown(html, url) if html.strip() else ""
     return Extracted(title, fallback, "pruning" if fallback else "none")
 
