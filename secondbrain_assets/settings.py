@@ -46,8 +46,8 @@ def sensor_settle_seconds() -> float:
 
 
 def llm_backend() -> str:
-    """`SECONDBRAIN_LLM_BACKEND`: 'transformers' (embedded, default) or 'ollama'."""
-    return os.environ.get("SECONDBRAIN_LLM_BACKEND", "transformers")
+    """`SECONDBRAIN_LLM_BACKEND`: 'embedded' (default), 'transformers' or 'ollama'."""
+    return os.environ.get("SECONDBRAIN_LLM_BACKEND", "embedded")
 
 
 def llm_model() -> str:

@@ -5,8 +5,7 @@ import polars as pl
 from pydantic import Field
 
 from secondbrain_assets.core.llm import frame as llm_frame
-from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents
-from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
+from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents, judge_version
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
 from secondbrain_assets.lib.metadata import histogram_md
@@ -16,12 +15,13 @@ from secondbrain_assets.resources.llm import LLMResource
 
 @dg.asset(
     partitions_def=notion_exports,
-    code_version="1",
+    code_version="2",
     group_name="quality",
     kinds={"python", "polars"},
     description=(
-        "Documents that passed the heuristics, judged by an LLM (embedded SmolLM2 or Ollama): "
-        "score in [0,1], confidence, reason, model id and prompt version; cached by content."
+        "Documents that passed the heuristics, judged (default: the embedded content judge, "
+        "P(substantive content vs boilerplate); or a rubric prompt on SmolLM2 / Ollama): score "
+        "in [0,1], confidence, reason, method/model id and version; cached by content."
     ),
 )
 def llm_scores(
@@ -42,17 +42,20 @@ def llm_scores(
     finally:
         backend.close()
         cache.close()
+    version = judge_version(backend)
     table = llm_frame.to_frame(
-        context.partition_key, documents, run, backend.name, backend.model_id, PROMPT_VERSION
+        context.partition_key, documents, run, backend.name, backend.model_id, version
     )
     return versioned_output(
         table,
-        ["doc_id", "llm_score", "llm_status", "llm_model"],
-        _llm_metadata(table, run, backend.name, backend.model_id),
+        ["doc_id", "llm_score", "llm_status", "llm_model", "prompt_version"],
+        _llm_metadata(table, run, backend.name, backend.model_id, version),
     )
 
 
-def _llm_metadata(table: pl.DataFrame, run: JudgeRun, backend: str, model: str) -> dict:
+def _llm_metadata(
+    table: pl.DataFrame, run: JudgeRun, backend: str, model: str, version: str
+) -> dict:
     scores = table.filter(pl.col("llm_status") == "ok").get_column("llm_score").to_list()
     docs_per_s = run.llm_calls / run.backend_s if run.llm_calls and run.backend_s else 0.0
     metadata: dict = {
@@ -66,7 +69,7 @@ def _llm_metadata(table: pl.DataFrame, run: JudgeRun, backend: str, model: str) 
         "elapsed_s": dg.MetadataValue.float(round(run.elapsed_s, 3)),
         "llm_backend": backend,
         "llm_model": model,
-        "prompt_version": PROMPT_VERSION,
+        "prompt_version": version,
     }
     if scores:
         metadata["mean_llm_score"] = dg.MetadataValue.float(sum(scores) / len(scores))
@@ -134,3 +137,37 @@ llm_scores_error_share = share_below_check(
     "off-schema?). Re-running retries only those.",
     description="Share of documents the LLM failed on is below the threshold (WARN).",
 )
+
+
+class LLMScoreSpreadConfig(dg.Config):
+    min_documents: int = Field(
+        default=5, ge=2, description="Fewer judged documents than this: too few to tell, pass."
+    )
+    min_std: float = Field(
+        default=0.02,
+        ge=0.0,
+        description="Scores whose standard deviation is below this have collapsed: the judge "
+        "gives every document the same answer (a broken model or prompt, or a backend that "
+        "ignores the text), so its scores carry no information.",
+    )
+
+
+@partitioned_check(llm_scores)
+def llm_scores_spread(
+    config: LLMScoreSpreadConfig, llm_scores: pl.DataFrame
+) -> dg.AssetCheckResult:
+    """Scores of ok rows are spread out, not collapsed onto one value (WARN)."""
+    scores = llm_scores.filter(pl.col("llm_status") == "ok").get_column("llm_score")
+    std = float(scores.std() or 0.0) if scores.len() > 1 else 0.0
+    distinct = scores.round(3).n_unique() if scores.len() else 0
+    passed = scores.len() < config.min_documents or (std >= config.min_std and distinct > 1)
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"judged": scores.len(), "score_std": round(std, 4), "distinct_scores": distinct,
+                  "min_std": config.min_std},
+        description=None if passed else (
+            f"{scores.len()} scores with std {std:.4f} ({distinct} distinct): the judge answers "
+            "the same for everything. Check the `llm` resource (model folder, Ollama model) and "
+            "the llm_reason column; `llm_scores` is re-judged once the judge is fixed."),
+    )  # fmt: skip

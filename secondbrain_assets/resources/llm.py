@@ -17,14 +17,19 @@ OLLAMA_DEFAULT_MODEL = "qwen2.5:7b"
 
 
 class LLMResource(dg.ConfigurableResource):
-    """The judge. Default: the embedded SmolLM2-135M on CPU via transformers, no server needed.
+    """The judge. Default ('embedded'): the content judge of `core/llm/content_judge.py`, a
+    calibrated model over text signals (~1 ms/doc on CPU, no weights, no server); its score is the
+    probability that a document is substantive content rather than page boilerplate.
+    'transformers': the rubric prompt scored by a local HF model (empty `model` = SmolLM2-135M).
 
     Production: `LLMResource(backend="ollama", ollama_host=dg.EnvVar("OLLAMA_HOST"))` with
     `docker compose -f docker/compose.yaml up ollama` and `ollama pull qwen2.5:7b`.
     """
 
-    backend: Literal["transformers", "ollama"] = Field(
-        default="transformers", description="'transformers' (local HF folder) or 'ollama'"
+    backend: Literal["embedded", "transformers", "ollama"] = Field(
+        default="embedded",
+        description="'embedded' (content judge, no model), 'transformers' (rubric prompt on a "
+        "local HF folder) or 'ollama' (rubric prompt on an Ollama model)",
     )
     model: str = Field(
         default="",
@@ -50,6 +55,16 @@ class LLMResource(dg.ConfigurableResource):
 
     def build_backend(self) -> LLMBackend:
         """A ready-to-check backend; heavy libraries load here, not at import time."""
+        if self.backend == "embedded":
+            if self.model:
+                raise ValueError(
+                    f"The `llm` resource names a model ({self.model!r}) but backend='embedded' "
+                    "uses none. Set backend='transformers' (a local HF folder) or "
+                    "backend='ollama' (SECONDBRAIN_LLM_BACKEND), or leave `model` empty."
+                )
+            from secondbrain_assets.core.llm.content_judge import ContentJudgeBackend
+
+            return ContentJudgeBackend()
         if self.backend == "ollama":
             from secondbrain_assets.core.llm.ollama_backend import OllamaBackend
 

