@@ -37,7 +37,7 @@ def cache_dir() -> Path:
 def models_dir() -> Path:
     """Converted model folders (the embedded SmolLM2); `SECONDBRAIN_MODELS_DIR` overrides."""
     override = os.environ.get("SECONDBRAIN_MODELS_DIR")
-    return Path(override).expanduser().resolve() if override else cache_dir() / "models"
+    return Path(override).expanduser() if override else cache_dir() / "models"
 
 
 def sensor_settle_seconds() -> float:
@@ -69,3 +69,33 @@ def ollama_num_parallel(default: int = 2) -> int:
 def mongodb_uri(variable: str = "MONGODB_URI") -> str:
     """The MongoDB URI from `variable`, stripped; "" selects the embedded store."""
     return os.environ.get(variable, "").strip()
+
+
+def executor() -> str:
+    """`SECONDBRAIN_EXECUTOR`: `multiprocess` (default, one machine) or `celery` (queues)."""
+    return os.environ.get("SECONDBRAIN_EXECUTOR", "multiprocess").strip().lower() or "multiprocess"
+
+
+def celery_broker() -> str:
+    """`SECONDBRAIN_CELERY_BROKER`: Redis or RabbitMQ URL the Celery workers listen on."""
+    return os.environ.get("SECONDBRAIN_CELERY_BROKER", "").strip() or "redis://127.0.0.1:6379/0"
+
+
+def celery_backend() -> str:
+    """`SECONDBRAIN_CELERY_BACKEND`: where workers report step results (default: broker db 1)."""
+    value = os.environ.get("SECONDBRAIN_CELERY_BACKEND", "").strip()
+    if value:
+        return value
+    broker = celery_broker()
+    return broker.rsplit("/", 1)[0] + "/1" if broker.startswith("redis") else "rpc://"
+
+
+def dagster_home() -> Path | None:
+    """`DAGSTER_HOME`: the Dagster instance folder, or None when unset."""
+    value = os.environ.get("DAGSTER_HOME", "").strip()
+    return Path(value) if value else None
+
+
+def quiet_crawl4ai() -> None:
+    """Keep crawl4ai's cloud banner out of run logs (it reads this variable when it starts)."""
+    os.environ.setdefault("CRAWL4AI_NO_CLOUD_NOTICE", "1")

@@ -7,14 +7,11 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
+from secondbrain_assets.core.crawl.outcomes import FAILURES, OK
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.lib.checks import Share, ids_unique_check, share_below_check
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.crawler import CrawlerResource
-
-# Outcomes that mean "we wanted the page and did not get it"; refused, invalid and non-HTML links
-# are decisions about the link, not failures of the crawl.
-FAILURE_OUTCOMES = ("http_error", "timeout", "network_error", "redirect_loop", "too_large", "error")
 
 
 class FailureShareConfig(dg.Config):
@@ -58,7 +55,7 @@ def crawled_pages(
         "by_fetcher": dg.MetadataValue.json(report.count("fetcher")),
         "browser_reasons": dg.MetadataValue.json(dict(report.browser_reasons)),
         "browser_failures_kept_static": report.browser_failures,
-        "ok": outcomes.get("ok", 0),
+        "ok": outcomes.get(OK, 0),
         "cache_hits": report.cache_hits,
         "requests_made": report.requests,
         "fetched_pages": fetched.height,
@@ -90,7 +87,7 @@ crawled_pages_ids_unique = ids_unique_check(
 
 
 def _failures(crawled_pages: pl.DataFrame) -> Share:
-    failed = crawled_pages.filter(pl.col("outcome").is_in(FAILURE_OUTCOMES))
+    failed = crawled_pages.filter(pl.col("outcome").is_in(sorted(FAILURES)))
     by_outcome = dict(failed.group_by("outcome").len().iter_rows())
     return Share(
         failed.height, crawled_pages.height, {"by_outcome": dg.MetadataValue.json(by_outcome)}

@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 from pydantic import Field
 
+from secondbrain_assets.core.crawl.outcomes import OK
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.lib.checks import ids_unique_check, partitioned_check
 from secondbrain_assets.lib.metadata import histogram_md
@@ -80,7 +81,7 @@ def _heuristic_metadata(
         "dagster/row_count": dg.MetadataValue.int(n),
         "n_notion": int((scored["source"] == "notion").sum()),
         "n_web": int((scored["source"] == "web").sum()),
-        "n_web_not_ok_skipped": int((crawled["outcome"] != "ok").sum()) if crawled.height else 0,
+        "n_web_not_ok_skipped": int((crawled["outcome"] != OK).sum()) if crawled.height else 0,
         "n_pass": n_pass,
         "pass_rate": dg.MetadataValue.float(n_pass / n if n else 0.0),
         "mean_score": dg.MetadataValue.float(float(scored["heuristic_score"].mean() or 0.0)),

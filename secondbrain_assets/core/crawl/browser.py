@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -20,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from secondbrain_assets.core.crawl import defaults, outcomes
 from secondbrain_assets.core.crawl.http_fetch import FetchResult
 
 CHROMIUM = "/usr/bin/chromium"
@@ -89,8 +89,8 @@ def chromium_cdp(executable: str = CHROMIUM, start_timeout_s: float = 30.0) -> I
 
 @dataclass(frozen=True)
 class BrowserSettings:
-    concurrency: int = 4
-    timeout_s: float = 30.0
+    concurrency: int = defaults.BROWSER_CONCURRENCY
+    timeout_s: float = defaults.BROWSER_TIMEOUT_S
     settle_s: float = 0.5  # time after the load event for scripts to fill the page
     user_agent: str | None = None
 
@@ -103,12 +103,12 @@ def _to_result(url: str, res: object, elapsed_ms: float) -> FetchResult:
     if not getattr(res, "success", False):
         msg = str(getattr(res, "error_message", "") or "browser crawl failed")
         outcome, cls = (
-            ("timeout", "BrowserTimeout")
+            (outcomes.TIMEOUT, "BrowserTimeout")
             if "timeout" in msg.lower()
-            else ("network_error", "BrowserError")
+            else (outcomes.NETWORK_ERROR, "BrowserError")
         )
         if status and status >= 400:
-            outcome, cls = "http_error", f"HTTP{status}"
+            outcome, cls = outcomes.HTTP_ERROR, f"HTTP{status}"
         return FetchResult(
             url, outcome, final, status, ctype, None, cls, msg[:500], elapsed_ms, requests=1
         )
@@ -116,7 +116,7 @@ def _to_result(url: str, res: object, elapsed_ms: float) -> FetchResult:
     if status and status >= 400:
         return FetchResult(
             url,
-            "http_error",
+            outcomes.HTTP_ERROR,
             final,
             status,
             ctype,
@@ -128,7 +128,7 @@ def _to_result(url: str, res: object, elapsed_ms: float) -> FetchResult:
         )
     return FetchResult(
         url,
-        "ok",
+        outcomes.OK,
         final,
         status,
         ctype,
@@ -142,7 +142,9 @@ async def render_many(
     urls: list[str], settings: BrowserSettings, cdp_url: str
 ) -> dict[str, FetchResult]:
     """Render `urls` in the Chromium at `cdp_url`; one FetchResult (with rendered HTML) per URL."""
-    os.environ.setdefault("CRAWL4AI_NO_CLOUD_NOTICE", "1")  # keep its banner out of run logs
+    from secondbrain_assets import settings as project_settings
+
+    project_settings.quiet_crawl4ai()
     from crawl4ai import (
         AsyncWebCrawler,
         BrowserConfig,
@@ -184,7 +186,7 @@ async def render_many(
             url,
             FetchResult(
                 url,
-                "error",
+                outcomes.ERROR,
                 url,
                 None,
                 None,

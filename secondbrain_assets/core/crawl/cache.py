@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-TRANSIENT_OUTCOMES = frozenset({"timeout", "network_error", "error"})
-# A refusal depends on the safety settings, not on the page: decide it afresh on every run.
-UNCACHED_OUTCOMES = frozenset({"refused", "invalid_url"})
+from secondbrain_assets.core.crawl import outcomes
+
+TRANSIENT_OUTCOMES = outcomes.TRANSIENT
+UNCACHED_OUTCOMES = outcomes.UNCACHED
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (
@@ -33,7 +34,7 @@ CREATE TABLE IF NOT EXISTS pages (
 def is_transient(record: dict[str, Any]) -> bool:
     status = record.get("status_code")
     return record["outcome"] in TRANSIENT_OUTCOMES or bool(
-        record["outcome"] == "http_error"
+        record["outcome"] == outcomes.HTTP_ERROR
         and status is not None
         and (status >= 500 or status == 429)
     )

@@ -11,7 +11,6 @@ here raises because of a single URL.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html as html_lib
 import re
 import time
@@ -22,7 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from secondbrain_assets.core.content import content_hash
 from secondbrain_assets.core.crawl import browser as browser_mod
+from secondbrain_assets.core.crawl import defaults, outcomes
 from secondbrain_assets.core.crawl.cache import CrawlCache
 from secondbrain_assets.core.crawl.extract import browser_reason, extract
 from secondbrain_assets.core.crawl.http_fetch import FetchResult, FetchSettings, HttpFetcher
@@ -36,11 +37,11 @@ Progress = Callable[[str], None]
 class CrawlConfig:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     browser: browser_mod.BrowserSettings = field(default_factory=browser_mod.BrowserSettings)
-    use_browser: bool = True
+    use_browser: bool = defaults.USE_BROWSER
     allow_private: tuple[str, ...] = ()
     cache_path: Path | None = None  # None: no cache
-    cache_max_age_hours: float = 24 * 7
-    failure_cache_max_age_hours: float = 1.0
+    cache_max_age_hours: float = defaults.CACHE_MAX_AGE_HOURS
+    failure_cache_max_age_hours: float = defaults.FAILURE_CACHE_MAX_AGE_HOURS
     progress_every: int = 100
 
 
@@ -82,7 +83,7 @@ def _record(
         "error_class": res.error_class,
         "error_message": res.error_message,
         "fetcher": fetcher,
-        "content_hash": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+        "content_hash": content_hash(content),
     }
 
 
@@ -128,7 +129,7 @@ def plain_text(html: str) -> str:
 async def _from_fetch(
     pid: str, url: str, res: FetchResult, fetcher: str
 ) -> tuple[dict, str | None]:
-    if res.outcome != "ok" or res.html is None:
+    if res.outcome != outcomes.OK or res.html is None:
         return _record(pid, url, res, fetcher), None
     page = await asyncio.to_thread(extract, res.html, res.final_url or url)
     reason = browser_reason(res.html, page.markdown) if fetcher == "http" else None
@@ -163,7 +164,7 @@ class _Crawl:
                     self.report.host_ms[host_of(url)].append(res.elapsed_ms)
                     rec, reason = await _from_fetch(pid, url, res, "http")
                 except Exception as exc:  # one broken page must not stop the crawl
-                    rec, reason = _error_record(pid, url, "error", exc), None
+                    rec, reason = _error_record(pid, url, outcomes.ERROR, exc), None
                 return pid, rec, reason
 
             tasks = [asyncio.create_task(one(pid, url)) for pid, url in todo.items()]
@@ -204,7 +205,7 @@ class _Crawl:
             return
         self.report.requests += len(results)
         for final_url, res in results.items():
-            if res.outcome != "ok":  # the static page (200, little text) beats no page
+            if res.outcome != outcomes.OK:  # the static page (200, little text) beats no page
                 self.report.browser_failures += 1
                 self.progress(f"browser failed on {final_url} ({res.error_message}); kept static")
                 continue
@@ -218,10 +219,10 @@ class _Crawl:
                 await self.policy.check(res.final_url)  # the browser followed a redirect
             rec, _ = await _from_fetch(pid, url, res, "browser")
         except (RefusedURLError, ResolveError) as exc:
-            rec = _error_record(pid, url, "refused", exc)
+            rec = _error_record(pid, url, outcomes.REFUSED, exc)
             rec["fetcher"] = "browser"
         except Exception as exc:
-            rec = _error_record(pid, url, "error", exc)
+            rec = _error_record(pid, url, outcomes.ERROR, exc)
             rec["fetcher"] = "browser"
         return rec
 
@@ -266,10 +267,12 @@ def crawl(
         )
     records: dict[str, dict] = {}
     for pid, reason in invalid.items():
-        records[pid] = _error_record(pid, urls[pid], "invalid_url", InvalidURLError(reason))
+        records[pid] = _error_record(pid, urls[pid], outcomes.INVALID_URL, InvalidURLError(reason))
     cached = cache.get_many(p for p in urls if p not in invalid) if cache else {}
     # Rows cached before the empty-content rule (ok, no text) are fetched again.
-    cached = {p: r for p, r in cached.items() if r["outcome"] != "ok" or r["content"].strip()}
+    cached = {
+        p: r for p, r in cached.items() if r["outcome"] != outcomes.OK or r["content"].strip()
+    }
     report.cache_hits = len(cached)
     todo = {p: u for p, u in urls.items() if p not in invalid and p not in cached}
     progress and progress(

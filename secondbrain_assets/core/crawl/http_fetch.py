@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from secondbrain_assets.core.crawl import defaults, outcomes
 from secondbrain_assets.core.crawl.charset import decode_html, is_html, sniff_non_html
 from secondbrain_assets.core.crawl.safety import (
     IPAddress,
@@ -33,22 +34,22 @@ RETRY_CODES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class FetchSettings:
-    max_concurrency: int = 32
-    per_host_concurrency: int = 4
-    timeout_s: float = 20.0
-    max_bytes: int = 5_000_000
-    retries: int = 2
+    max_concurrency: int = defaults.MAX_CONCURRENCY
+    per_host_concurrency: int = defaults.PER_HOST_CONCURRENCY
+    timeout_s: float = defaults.TIMEOUT_S
+    max_bytes: int = defaults.MAX_BYTES
+    retries: int = defaults.RETRIES
     backoff_base_s: float = 0.5
     backoff_max_s: float = 8.0
     retry_after_cap_s: float = 30.0
-    max_redirects: int = 10
-    user_agent: str = "secondbrain-crawler/0.1 (+https://github.com/; personal knowledge base)"
+    max_redirects: int = defaults.MAX_REDIRECTS
+    user_agent: str = defaults.USER_AGENT
 
 
 @dataclass
 class FetchResult:
     url: str
-    outcome: str  # the crawled_pages outcome vocabulary
+    outcome: str  # one of core/crawl/outcomes.py
     final_url: str | None = None
     status_code: int | None = None
     content_type: str | None = None
@@ -163,10 +164,10 @@ class HttpFetcher:
                 addresses = await self.policy.check(current)
                 addresses = sorted(dict.fromkeys(addresses), key=lambda a: a.version)
             except RefusedURLError as exc:
-                return FetchResult(url, "refused", current, error_class="RefusedURL",
+                return FetchResult(url, outcomes.REFUSED, current, error_class="RefusedURL",
                                    error_message=str(exc), requests=requests)  # fmt: skip
             except ResolveError as exc:
-                return FetchResult(url, "network_error", current, error_class="DNSError",
+                return FetchResult(url, outcomes.NETWORK_ERROR, current, error_class="DNSError",
                                    error_message=str(exc), requests=requests)  # fmt: skip
             for ip in addresses[:3]:  # the next address only when connecting failed
                 result, location = await self._with_retries(url, current, ip)
@@ -179,16 +180,16 @@ class HttpFetcher:
             try:
                 nxt = normalize_url(urljoin(current, location))
             except InvalidURLError as exc:
-                result.outcome, result.error_class = "invalid_url", "InvalidRedirect"
+                result.outcome, result.error_class = outcomes.INVALID_URL, "InvalidRedirect"
                 result.error_message = f"redirect to unusable URL {location!r}: {exc}"
                 return result
             if nxt in seen:
-                result.outcome, result.error_class = "redirect_loop", "RedirectLoop"
+                result.outcome, result.error_class = outcomes.REDIRECT_LOOP, "RedirectLoop"
                 result.error_message = f"redirect loop: {current} -> {nxt} was already visited"
                 return result
             current = nxt
         msg = f"more than {self.settings.max_redirects} redirects"
-        result = _failed(url, "redirect_loop", current, "TooManyRedirects", msg)
+        result = _failed(url, outcomes.REDIRECT_LOOP, current, "TooManyRedirects", msg)
         result.requests = requests
         return result
 
@@ -227,12 +228,14 @@ class HttpFetcher:
                 )
             except (TimeoutError, httpx.TimeoutException) as exc:
                 msg = f"no complete response within {self.settings.timeout_s:g} s"
-                raise _Retryable(None, _failed(url, "timeout", current, "Timeout", msg)) from exc
+                res = _failed(url, outcomes.TIMEOUT, current, "Timeout", msg)
+                raise _Retryable(None, res) from exc
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-                res = _failed(url, "network_error", current, type(exc).__name__, str(exc))
+                res = _failed(url, outcomes.NETWORK_ERROR, current, type(exc).__name__, str(exc))
                 raise _Retryable(None, res) from exc
             except httpx.TransportError as exc:  # connection refused, TLS failure, ...
-                return _failed(url, "network_error", current, type(exc).__name__, str(exc)), None
+                res = _failed(url, outcomes.NETWORK_ERROR, current, type(exc).__name__, str(exc))
+                return res, None
 
     async def _request(
         self, url: str, current: str, pinned: IPAddress
@@ -251,23 +254,23 @@ class HttpFetcher:
         async with contextlib.aclosing(resp):
             status = resp.status_code
             ctype = resp.headers.get("content-type")
-            res = FetchResult(url, "ok", current, status, ctype)
+            res = FetchResult(url, outcomes.OK, current, status, ctype)
             if status in REDIRECT_CODES and resp.headers.get("location"):
                 return res, resp.headers["location"]
             if status in REDIRECT_CODES and (refused := resp.headers.get("x-refused-location")):
-                res.outcome, res.error_class = "refused", "RefusedRedirect"
+                res.outcome, res.error_class = outcomes.REFUSED, "RefusedRedirect"
                 res.error_message = f"redirect to a non-http(s) URL: {refused[:300]}"
                 return res, None
             if status in RETRY_CODES:
-                res.outcome, res.error_class = "http_error", f"HTTP{status}"
+                res.outcome, res.error_class = outcomes.HTTP_ERROR, f"HTTP{status}"
                 res.error_message = f"server answered {status} {resp.reason_phrase}"
                 raise _Retryable(_retry_after(resp.headers.get("retry-after")), res)
             if status >= 400:
-                res.outcome, res.error_class = "http_error", f"HTTP{status}"
+                res.outcome, res.error_class = outcomes.HTTP_ERROR, f"HTTP{status}"
                 res.error_message = f"server answered {status} {resp.reason_phrase}"
                 return res, None
             if ctype and not is_html(ctype):
-                res.outcome, res.error_class = "skipped_content_type", "NotHTML"
+                res.outcome, res.error_class = outcomes.SKIPPED_CONTENT_TYPE, "NotHTML"
                 res.error_message = f"content type {ctype.split(';')[0]} is not HTML"
                 return res, None
             length = resp.headers.get("content-length", "")
@@ -280,13 +283,13 @@ class HttpFetcher:
                 if len(body) > self.settings.max_bytes:
                     return self._too_large(res, len(body)), None
                 if len(body) == len(chunk) and (kind := sniff_non_html(bytes(body[:1024]), ctype)):
-                    res.outcome, res.error_class = "skipped_content_type", "NotHTML"
+                    res.outcome, res.error_class = outcomes.SKIPPED_CONTENT_TYPE, "NotHTML"
                     res.error_message = f"body looks like {kind} despite content type {ctype}"
                     return res, None
             res.html = decode_html(bytes(body), ctype)
             return res, None
 
     def _too_large(self, res: FetchResult, size: int) -> FetchResult:
-        res.outcome, res.error_class = "too_large", "TooLarge"
+        res.outcome, res.error_class = outcomes.TOO_LARGE, "TooLarge"
         res.error_message = f"body exceeds {self.settings.max_bytes} bytes (at least {size})"
         return res

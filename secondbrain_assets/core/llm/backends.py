@@ -6,6 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+# llm_status values of `llm_scores` (like quality_status in core/store/documents.py).
+STATUS_OK = "ok"
+STATUS_ERROR = "error"
+STATUSES = (STATUS_OK, STATUS_ERROR)
 Status = Literal["ok", "error"]
 
 
@@ -40,11 +44,11 @@ class Judgement:
     ) -> Judgement:
         if not 0.0 <= score <= 1.0:
             raise ValueError(f"score {score} outside [0, 1]")
-        return cls(score, confidence, reason, "ok", None, truncated)
+        return cls(score, confidence, reason, STATUS_OK, None, truncated)
 
     @classmethod
     def failed(cls, error: str) -> Judgement:
-        return cls(None, None, "", "error", error)
+        return cls(None, None, "", STATUS_ERROR, error)
 
 
 # Called once per document as soon as its judgement exists (index into the input sequence).

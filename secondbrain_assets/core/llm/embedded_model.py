@@ -50,8 +50,7 @@ def gguf_path() -> Path:
 
 def models_dir() -> Path:
     """Converted models: SECONDBRAIN_MODELS_DIR, else <cache dir>/models (shareable by tests)."""
-    override = os.environ.get("SECONDBRAIN_MODELS_DIR")
-    return Path(override) if override else settings.cache_dir() / "models"
+    return settings.models_dir()
 
 
 def converted_dir(models_root: Path | None = None) -> Path:

@@ -22,6 +22,10 @@ SCHEMA: dict[str, pl.DataType] = {
     "llm_error": pl.String(),
     "from_cache": pl.Boolean(),
 }
+# The verdict itself: what the store keeps of a judgement (not the row keys, not cache flags).
+VERDICT_COLUMNS: tuple[str, ...] = tuple(
+    name for name in SCHEMA if name not in ("doc_id", "export_key", "from_cache")
+)
 
 
 def inputs_from_frame(frame: pl.DataFrame) -> list[JudgeInput]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import threading
 import time
@@ -20,6 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
+from secondbrain_assets import settings
 from secondbrain_assets.core.llm import prompts
 from secondbrain_assets.core.llm.backends import (
     BackendUnavailableError,
@@ -74,7 +74,7 @@ class OllamaBackend:
         self.host, self.model_id = host, model
         self.num_ctx = num_ctx
         self.max_document_tokens = min(max_document_tokens, num_ctx - 1024)
-        self.concurrency = max(1, concurrency or int(os.environ.get("OLLAMA_NUM_PARALLEL", "2")))
+        self.concurrency = max(1, concurrency or settings.ollama_num_parallel())
         self.retries, self.keep_alive = retries, keep_alive
         self.timeout_s = timeout_s
         self.backoff_s, self.backoff_max_s = backoff_s, backoff_max_s

@@ -36,9 +36,25 @@ class Table:
         return self.columns[0] if self.columns else None
 
 
+# Notion writes each database twice: `Title <id>.csv` (the saved view) and `Title <id>_all.csv`
+# (every row). The one place that knows the suffix.
+_ALL_ROWS = "_all"
+
+
+def split_all_rows(stem: str) -> tuple[str, bool]:
+    """`Title <id>_all` -> (`Title <id>`, True); any other stem -> (stem, False)."""
+    is_all = stem.lower().endswith(_ALL_ROWS)
+    return (stem[: -len(_ALL_ROWS)] if is_all else stem), is_all
+
+
+def all_rows_path(csv_path: str) -> str:
+    """The `_all.csv` twin of a database's `.csv` path."""
+    return csv_path[: -len(".csv")] + _ALL_ROWS + ".csv"
+
+
 def csv_name(stem: str) -> CsvName:
-    is_all = stem.endswith("_all")
-    title, doc_id = split_id(stem[:-4] if is_all else stem)
+    base, is_all = split_all_rows(stem)
+    title, doc_id = split_id(base)
     return CsvName(title, doc_id, is_all)
 
 

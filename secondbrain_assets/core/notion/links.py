@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from secondbrain_assets.core.notion.archive import TEXT_SUFFIXES
 from secondbrain_assets.core.notion.pages import split_id
 
 _FENCE = re.compile(r"^```.*?^```[^\n]*$", re.MULTILINE | re.DOTALL)
@@ -23,7 +24,6 @@ _BARE_URL = re.compile(r"https?://[^\s<>\[\]\"'`{}|\\^]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"*_~"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
 _NOTION_HOSTS = re.compile(r"^https?://(?:www\.)?notion\.(?:so|site)/", re.IGNORECASE)
-_TEXT_SUFFIXES = (".md", ".csv")
 
 
 @dataclass
@@ -80,7 +80,7 @@ def extract_links(content: str, page_path: str) -> PageLinks:
             rel = _resolve_relative(base, target)
             if rel is None:
                 pass
-            elif rel.lower().endswith(_TEXT_SUFFIXES) and not is_image:
+            elif rel.lower().endswith(TEXT_SUFFIXES) and not is_image:
                 out.internal.append(rel)
             elif "." in posixpath.basename(rel):
                 out.attachments.append(rel)

@@ -6,13 +6,13 @@ over the documents resolves links by id and path, which needs every page of the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from secondbrain_assets.core.content import content_hash
 from secondbrain_assets.core.notion import databases, links, pages
 from secondbrain_assets.core.notion.archive import (
     Entry,
@@ -112,7 +112,7 @@ def parse_export(path: Path, limits: Limits | None = None) -> ParseResult:
 
 def _stem(path: str) -> str:
     stem = posixpath.splitext(posixpath.basename(path))[0]
-    return stem[:-4] if path.lower().endswith("_all.csv") else stem
+    return databases.split_all_rows(stem)[0] if path.lower().endswith(".csv") else stem
 
 
 def _decode(entry: Entry, problems: list[Problem]) -> str:
@@ -214,7 +214,7 @@ def _resolve(docs: dict[str, NotionDocument], attachments: list[Entry]) -> None:
     for doc in docs.values():
         by_path[doc.path] = doc.doc_id
         if doc.kind == "database":
-            by_path[doc.path[:-4] + "_all.csv"] = doc.doc_id
+            by_path[databases.all_rows_path(doc.path)] = doc.doc_id
     for entry in attachments:
         owner = _folder_id(posixpath.dirname(entry.path))
         if owner in docs:
@@ -253,7 +253,7 @@ def to_records(result: ParseResult, export_key: str) -> list[dict[str, Any]]:
             "internal_links": d.internal_links, "unresolved_links": d.unresolved_links,
             "external_links": d.external_links, "attachments": d.attachments,
             "is_empty": d.is_empty,
-            "content_hash": hashlib.sha256(d.content.encode()).hexdigest(),
+            "content_hash": content_hash(d.content),
             "n_chars": len(d.content),
         }
         for d in result.documents

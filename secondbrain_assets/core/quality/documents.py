@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from secondbrain_assets.core.content import content_hashes
+from secondbrain_assets.core.crawl import outcomes
+
 DOCUMENT_COLUMNS = (
     "doc_id",
     "export_key",
@@ -41,8 +44,9 @@ def documents_for_scoring(notion_docs: pl.DataFrame, crawled_pages: pl.DataFrame
         url=pl.lit(None, pl.String),
         parent_id=pl.col("parent_id").cast(pl.String),
         content=pl.col("content").cast(pl.String).fill_null(""),
+        content_hash=_upstream_hash(notion_docs),
     )
-    web = crawled_pages.filter(pl.col("outcome") == "ok").select(
+    web = crawled_pages.filter(pl.col("outcome") == outcomes.OK).select(
         pl.col("doc_id").cast(pl.String),
         pl.col("export_key").cast(pl.String),
         source=pl.lit("web", pl.String),
@@ -52,17 +56,20 @@ def documents_for_scoring(notion_docs: pl.DataFrame, crawled_pages: pl.DataFrame
         url=pl.coalesce(pl.col("final_url"), pl.col("url")).cast(pl.String),
         parent_id=pl.lit(None, pl.String),
         content=pl.col("content").cast(pl.String).fill_null(""),
+        content_hash=_upstream_hash(crawled_pages),
     )
     docs = pl.concat([notes, web], how="vertical")
-    return docs.with_columns(
-        content_hash=pl.col("content").map_batches(_sha256, return_dtype=pl.String),
-        n_chars=pl.col("content").str.len_chars().cast(pl.Int64),
-    ).select(DOCUMENT_COLUMNS)
-
-
-def _sha256(contents: pl.Series) -> pl.Series:
-    import hashlib
-
-    return pl.Series(
-        [hashlib.sha256(c.encode()).hexdigest() for c in contents.to_list()], dtype=pl.String
+    if docs.get_column("content_hash").null_count():
+        # The parser and the crawler hash the content; frames without the column are hashed
+        # here, by the same function.
+        hashed = pl.col("content").map_batches(content_hashes, return_dtype=pl.String)
+        docs = docs.with_columns(content_hash=pl.coalesce("content_hash", hashed))
+    return docs.with_columns(n_chars=pl.col("content").str.len_chars().cast(pl.Int64)).select(
+        DOCUMENT_COLUMNS
     )
+
+
+def _upstream_hash(frame: pl.DataFrame) -> pl.Expr:
+    if "content_hash" in frame.columns:
+        return pl.col("content_hash").cast(pl.String)
+    return pl.lit(None, pl.String)

@@ -14,6 +14,9 @@ from typing import Any
 
 import polars as pl
 
+from secondbrain_assets.core.llm.backends import STATUS_OK
+from secondbrain_assets.core.llm.frame import VERDICT_COLUMNS
+
 SCHEMA_VERSION = 1
 
 # quality_status values (contract in the project brief, "mongo_collection").
@@ -21,10 +24,7 @@ STATUS_SCORED = "scored"
 STATUS_REJECTED = "rejected_by_heuristics"
 STATUS_LLM_ERROR = "llm_error"
 
-_LLM_COLUMNS = (
-    "llm_score", "llm_confidence", "llm_reason", "llm_backend", "llm_model",
-    "prompt_version", "llm_status", "llm_error",
-)  # fmt: skip
+_LLM_COLUMNS = VERDICT_COLUMNS
 
 
 def join_scores(heuristic_scores: pl.DataFrame, llm_scores: pl.DataFrame) -> pl.DataFrame:
@@ -42,7 +42,7 @@ def join_scores(heuristic_scores: pl.DataFrame, llm_scores: pl.DataFrame) -> pl.
         if column not in joined.columns:
             joined = joined.with_columns(pl.lit(None).alias(column))
     passed = pl.col("heuristic_pass").fill_null(False)
-    llm_ok = pl.col("llm_status") == "ok"
+    llm_ok = pl.col("llm_status") == STATUS_OK
     return joined.with_columns(
         pl.when(~passed)
         .then(pl.lit(0.0))
