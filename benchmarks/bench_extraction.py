@@ -9,12 +9,12 @@ flattened to text first (link targets, inline HTML and escapes dropped). Three e
 by side, page by page in rotating order so machine load hits them alike:
   trafilatura   trafilatura.extract(html, include_comments=False), exactly as the benchmark runs it
   markdown      our previous extractor: trafilatura markdown with links, tables and formatting
-  ours          core.crawl.extract.extract (precision mode, balanced fallback, markdown clean-up)
+  ours          core.crawl.extract.extract (precision cascade, markdown clean-up)
 Per-page CPU time (time.process_time, robust to other processes) and wall time; 95% bootstrap
 intervals for F1 and for F1(ours) - F1(trafilatura) on the same resampled pages. Then F1 with each
-markdown clean-up rule turned off, and a held-out check of the two tuned constants
-(RECALL_CHECK_CHARS, PRECISION_MIN_SHARE): chosen on one half of the pages (split by page hash)
-from a grid, scored on the other half, both ways.
+markdown clean-up rule turned off, and a held-out check of the cascade's three constants
+(RECALL_CHECK_CHARS, FAST_MIN_SHARE, PRECISION_MIN_SHARE): chosen on one half of the pages (split
+by page hash) from a grid, scored on the other half, both ways.
 Writes benchmarks/results/extraction.json.
 """
 
@@ -87,47 +87,48 @@ SYSTEMS = {"trafilatura": _plain, "markdown": _markdown, "ours": _ours}
 
 
 def held_out(pages: list, truth: list[str]) -> dict:
-    """Clean-up rules off one at a time; (RECALL_CHECK_CHARS, PRECISION_MIN_SHARE) chosen on one
-    half of the pages and scored on the other."""
+    """Clean-up rules off one at a time; the cascade's three constants chosen on one half of the
+    pages (by page hash) from a grid and scored on the other half."""
     import trafilatura
 
-    prec, bal, titles = [], [], []
+    modes, visible, titles = [], [], []
     for _, url, html, _ in pages:
         tree = trafilatura.load_html(html)
-        prec.append(trafilatura.extract(tree, url=url, favor_precision=True, **ex._MARKDOWN) or "")
-        bal.append(trafilatura.extract(tree, url=url, **ex._MARKDOWN) or "")
+        modes.append(
+            {
+                m: trafilatura.extract(tree, url=url, **kw, **ex._MARKDOWN) or ""
+                for m, kw in ex._MODES.items()
+            }
+        )
+        visible.append(ex.visible_chars(tree))
         titles.append(ex._title(html))
-    grid = [(c, s) for c in (0, 500, 1000, 2000, 4000) for s in (0.1, 0.3, 0.5, 0.7)]
+    shipped = (ex.RECALL_CHECK_CHARS, ex.FAST_MIN_SHARE, ex.PRECISION_MIN_SHARE)
 
-    def run(idx: list[int], chars: int, share: float) -> list[Triple]:
+    def run(idx: list[int], consts: tuple, rules: frozenset[str] = RULES) -> list[Triple]:
         out = []
         for i in idx:
-            use_bal = len(prec[i]) < chars and len(prec[i]) < share * len(bal[i])
-            md = clean_markdown(bal[i] if use_bal else prec[i], titles[i])
-            out.append(shingle_match(truth[i], markdown_to_text(md)))
+            md, _ = ex.cascade(modes[i].__getitem__, lambda i=i: visible[i], *consts)
+            out.append(
+                shingle_match(truth[i], markdown_to_text(clean_markdown(md, titles[i], rules)))
+            )
         return out
 
-    halves = [[i for i, p in enumerate(pages) if int(p[0], 16) % 2 == h] for h in (0, 1)]
+    every = list(range(len(pages)))
     result: dict = {"ablation_f1": {}}
     for label, rules in [("all rules", RULES), ("no clean-up", frozenset())] + [
         (f"without {r}", RULES - {r}) for r in sorted(RULES)
     ]:
-        triples = []
-        for i in range(len(pages)):
-            use_bal = len(prec[i]) < ex.RECALL_CHECK_CHARS and len(prec[i]) < (
-                ex.PRECISION_MIN_SHARE * len(bal[i])
-            )
-            md = clean_markdown(bal[i] if use_bal else prec[i], titles[i], rules)
-            triples.append(shingle_match(truth[i], markdown_to_text(md)))
-        result["ablation_f1"][label] = round(scores(triples)["f1"], 4)
+        result["ablation_f1"][label] = round(scores(run(every, shipped, rules))["f1"], 4)
+    grid = [
+        (c, f, p) for c in (500, 1000, 2000) for f in (0.1, 0.2, 0.3, 0.5) for p in (0.1, 0.3, 0.5)
+    ]
+    halves = [[i for i, p in enumerate(pages) if int(p[0], 16) % 2 == h] for h in (0, 1)]
     for tune, test in ((0, 1), (1, 0)):
-        best = max(grid, key=lambda g: scores(run(halves[tune], *g))["f1"])
+        best = max(grid, key=lambda g: scores(run(halves[tune], g))["f1"])
         result[f"tuned_on_half_{tune}"] = {
             "chosen": best,
-            "f1_other_half": round(scores(run(halves[test], *best))["f1"], 4),
-            "f1_other_half_with_shipped": round(
-                scores(run(halves[test], ex.RECALL_CHECK_CHARS, ex.PRECISION_MIN_SHARE))["f1"], 4
-            ),
+            "f1_other_half": round(scores(run(halves[test], best))["f1"], 4),
+            "f1_other_half_with_shipped": round(scores(run(halves[test], shipped))["f1"], 4),
         }
     return result
 
