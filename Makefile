@@ -17,17 +17,20 @@ demo: setup dagster-home ## materialize the whole graph on the sample export in 
 checks: setup dagster-home ## run every asset check on the stored results of every export
 	$(BIN)/python -m secondbrain_assets.cli checks
 
-test: setup dagster-home ## the full test suite (slow tests included)
+test: lint dagster-home ## lint, then the full test suite (slow tests included)
 	$(BIN)/python -m pytest
 
-test-fast: setup dagster-home ## skip tests marked slow
+test-fast: lint dagster-home ## lint, then the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
 dev: setup dagster-home ## the Dagster UI on http://127.0.0.1:3000
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
-lint: setup
-	$(BIN)/ruff check secondbrain_assets secondbrain_assets_tests benchmarks data
+LINTED := secondbrain_assets secondbrain_assets_tests benchmarks data
+
+lint: setup ## ruff check and ruff format --check (`ruff format $(LINTED)` fixes the second)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 bench: setup ## every benchmark in benchmarks/, results in benchmarks/results/
 	cd benchmarks && for b in bench_*.py; do echo "== $$b"; ../$(BIN)/python $$b || exit 1; done

@@ -140,6 +140,8 @@ def test_every_config_field_is_described(defs: dg.Definitions) -> None:
         schema = node.node_def.config_schema
         fields = getattr(getattr(schema, "config_type", None), "fields", None) or {}
         missing += [
-            f"{node.node_def.name}.{field}" for field, spec in fields.items() if not spec.description
+            f"{node.node_def.name}.{field}"
+            for field, spec in fields.items()
+            if not spec.description
         ]
     assert missing == []

@@ -53,8 +53,9 @@ def _write_docs(data_dir: Path, links: dict[str, list[tuple[str, str]]]) -> None
     frame.write_parquet(path)
 
 
-def _run(instance: dg.DagsterInstance, crawler: CrawlerResource, key: str = KEY,
-         upstream: bool = False) -> dg.ExecuteInProcessResult:
+def _run(
+    instance: dg.DagsterInstance, crawler: CrawlerResource, key: str = KEY, upstream: bool = False
+) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [notion_docs, crawled_pages, crawled_pages_ids_unique, crawled_pages_failure_share],
         selection=None if upstream else dg.AssetSelection.assets(crawled_pages),
@@ -70,11 +71,18 @@ def _meta(result: dg.ExecuteInProcessResult) -> dict:
 
 def test_crawled_pages_local_site_then_cache(data_dir: Path, site: Site) -> None:
     a, b = "a" * 32, "b" * 32
-    _write_docs(data_dir, {
-        a: [(site.url("/article"), "glaciers"), (site.url("/missing"), "dead link"),
-            (site.url("/paper.pdf"), "paper"), ("http://10.0.0.1/admin", "router")],
-        b: [(site.url("/article#top"), "same article"), (site.url("/latin"), "crepes")],
-    })  # fmt: skip
+    _write_docs(
+        data_dir,
+        {
+            a: [
+                (site.url("/article"), "glaciers"),
+                (site.url("/missing"), "dead link"),
+                (site.url("/paper.pdf"), "paper"),
+                ("http://10.0.0.1/admin", "router"),
+            ],
+            b: [(site.url("/article#top"), "same article"), (site.url("/latin"), "crepes")],
+        },
+    )
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("notion_exports", [KEY])
     crawler = CrawlerResource(allow_private=["127.0.0.1"], use_browser=False, timeout_s=2)
@@ -94,8 +102,12 @@ def test_crawled_pages_local_site_then_cache(data_dir: Path, site: Site) -> None
     assert outcomes[site.url("/paper.pdf")] == "skipped_content_type"
     meta = _meta(result)
     assert meta["dagster/row_count"].value == 5
-    assert meta["by_outcome"].value == {"ok": 2, "http_error": 1, "skipped_content_type": 1,
-                                        "refused": 1}
+    assert meta["by_outcome"].value == {
+        "ok": 2,
+        "http_error": 1,
+        "skipped_content_type": 1,
+        "refused": 1,
+    }
     assert meta["requests_made"].value == site.total == 4
     assert "| 127.0.0.1 | 4 |" in meta["slowest_hosts"].value
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -130,8 +142,9 @@ def test_sample_export_links_never_fail_the_asset(data_dir: Path) -> None:
     key = partition_key_for(export)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("notion_exports", [key])
-    result = _run(instance, CrawlerResource(use_browser=False, timeout_s=5, retries=0), key,
-                  upstream=True)
+    result = _run(
+        instance, CrawlerResource(use_browser=False, timeout_s=5, retries=0), key, upstream=True
+    )
     assert result.success
     docs = pl.read_parquet(data_dir / "assets" / "notion_docs" / f"{key}.parquet")
     frame = pl.read_parquet(data_dir / "assets" / "crawled_pages" / f"{key}.parquet")

@@ -29,8 +29,11 @@ def _materialize(data_dir: Path, instance: dg.DagsterInstance) -> tuple:
     key = partition_key_for(export)
     instance.add_dynamic_partitions("notion_exports", [key])
     result = dg.materialize(
-        [notion_docs, *notion_checks], partition_key=key, instance=instance,
-        resources={"io_manager": PolarsParquetIOManager()}, raise_on_error=False,
+        [notion_docs, *notion_checks],
+        partition_key=key,
+        instance=instance,
+        resources={"io_manager": PolarsParquetIOManager()},
+        raise_on_error=False,
     )
     return result, key
 
@@ -56,19 +59,28 @@ def test_checks_fail_on_bad_data(data_dir: Path) -> None:
     path = data_dir / "assets" / "notion_docs" / f"{key}.parquet"
     good = pl.read_parquet(path)
     bad = pl.concat([good, good.head(2)]).with_columns(
-        pl.when(pl.col("doc_id") == good["doc_id"][3]).then(True).otherwise(pl.col("is_empty"))
+        pl.when(pl.col("doc_id") == good["doc_id"][3])
+        .then(True)
+        .otherwise(pl.col("is_empty"))
         .alias("is_empty"),
-        pl.when(pl.col("doc_id") == good["doc_id"][4]).then(pl.lit(["gone.md"] * 50))
-        .otherwise(pl.col("unresolved_links")).alias("unresolved_links"),
+        pl.when(pl.col("doc_id") == good["doc_id"][4])
+        .then(pl.lit(["gone.md"] * 50))
+        .otherwise(pl.col("unresolved_links"))
+        .alias("unresolved_links"),
     )
     bad.write_parquet(path)
     # Checks alone, as a checks job runs them. Partitioned checks are a Dagster preview: a job of
     # checks only rejects `partition_key=`, the `dagster/partition` tag selects the partition.
     job = dg.define_asset_job("notion_checks", selection=dg.AssetSelection.checks(*notion_checks))
-    defs = dg.Definitions(assets=[notion_docs], asset_checks=notion_checks, jobs=[job],
-                          resources={"io_manager": PolarsParquetIOManager()})
+    defs = dg.Definitions(
+        assets=[notion_docs],
+        asset_checks=notion_checks,
+        jobs=[job],
+        resources={"io_manager": PolarsParquetIOManager()},
+    )
     result = defs.resolve_job_def("notion_checks").execute_in_process(
-        instance=instance, tags={"dagster/partition": key}, raise_on_error=False)
+        instance=instance, tags={"dagster/partition": key}, raise_on_error=False
+    )
     assert not [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     by_name = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not by_name[notion_docs_ids_unique.check_key.name].passed
@@ -103,8 +115,12 @@ def test_missing_export_fails_with_a_useful_message(data_dir: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("notion_exports", ["export-gone"])
     with pytest.raises(FileNotFoundError, match="No Notion export for partition 'export-gone'"):
-        dg.materialize([notion_docs], partition_key="export-gone", instance=instance,
-                       resources={"io_manager": PolarsParquetIOManager()})
+        dg.materialize(
+            [notion_docs],
+            partition_key="export-gone",
+            instance=instance,
+            resources={"io_manager": PolarsParquetIOManager()},
+        )
 
 
 def test_failed_blocking_check_stops_downstream(data_dir: Path, monkeypatch) -> None:
@@ -123,8 +139,11 @@ def test_failed_blocking_check_stops_downstream(data_dir: Path, monkeypatch) -> 
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("notion_exports", [key])
     result = dg.materialize(
-        [notion_docs, *notion_checks, downstream], partition_key=key, instance=instance,
-        resources={"io_manager": PolarsParquetIOManager()}, raise_on_error=False,
+        [notion_docs, *notion_checks, downstream],
+        partition_key=key,
+        instance=instance,
+        resources={"io_manager": PolarsParquetIOManager()},
+        raise_on_error=False,
     )
     assert not result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}

@@ -85,8 +85,10 @@ def test_materialize_twice_is_idempotent_and_checks_pass(resources: dict) -> Non
     second = _run(instance, "A", resources)
     assert second.success
     assert (_meta(second)["inserted"], _meta(second)["updated"], _meta(second)["unchanged"]) == (
-        0, 0, 30,
-    )  # fmt: skip
+        0,
+        0,
+        30,
+    )
 
     other = _run(instance, "B", resources)
     assert other.success and _meta(other)["export_added"] == 10

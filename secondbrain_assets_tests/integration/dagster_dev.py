@@ -41,8 +41,12 @@ def dagster_dev(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port), "-w", str(workspace)],
-            cwd=workspace.parent, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-            preexec_fn=_reset_signals, start_new_session=True,
+            cwd=workspace.parent,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_reset_signals,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
