@@ -147,9 +147,8 @@ def extract(html: str, url: str) -> Extracted:
             title = (meta.title or "") if meta else ""
         # the body drops its headline (clean_markdown): it still names a page without <title>
         title = title or _headline_text(text)
-        cleaned = clean_markdown(text, title)
-        if cleaned:
-            return Extracted(title, cleaned, method)
+        # a body that was nothing but furniture (a lone headline) is still this page's text
+        return Extracted(title, clean_markdown(text, title) or text.strip(), method)
     fallback = _pruning_markdown(html, url) if html.strip() else ""
     return Extracted(title, fallback, "pruning" if fallback else "none")
 

@@ -4,7 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from secondbrain_assets.core.crawl.extract import _pruning_markdown, browser_reason, extract
+from secondbrain_assets.core.crawl.extract import (
+    _pruning_markdown,
+    browser_reason,
+    cascade,
+    extract,
+    visible_chars,
+)
 from secondbrain_assets.core.crawl.extract_clean import clean_markdown, markdown_to_text
 from secondbrain_assets.core.crawl.extract_eval import load_corpus, scores, shingle_match
 from secondbrain_assets_tests.core.crawl.site import ARTICLE, JS_APP
@@ -137,6 +143,49 @@ def test_benchmark_metric_matches_its_definition() -> None:
     assert shingle_match("", "") == (0.0, 0.0, 0.0)
     s = scores([(1.0, 0.0, 0.0), (0.5, 0.5, 0.0)])
     assert s["precision"] == 0.75 and s["recall"] == 1.0
+
+
+def test_cascade_runs_costlier_modes_only_when_the_cheap_one_looks_short() -> None:
+    def runner(out: dict[str, str]):
+        calls: list[str] = []
+
+        def run(mode: str) -> str:
+            calls.append(mode)
+            return out[mode]
+
+        return run, calls
+
+    long, short = "x" * 3000, "x" * 200
+    run, calls = runner({"fast": long})
+    assert cascade(run, lambda: 5000) == (long, "trafilatura") and calls == ["fast"]
+    # fast covers under FAST_MIN_SHARE of a big page: the full precision mode decides
+    run, calls = runner({"fast": long, "precision": long * 3})
+    assert cascade(run, lambda: 40_000)[0] == long * 3 and calls == ["fast", "precision"]
+    # precision kept almost nothing of what balanced finds: balanced wins
+    run, calls = runner({"fast": short, "precision": short, "balanced": long})
+    assert cascade(run, lambda: 5000) == (long, "trafilatura_balanced")
+    # short everywhere (a short page): precision stays
+    run, calls = runner({"fast": short, "precision": short, "balanced": short + "y" * 100})
+    assert cascade(run, lambda: 400) == (short, "trafilatura")
+
+
+def test_visible_chars_ignores_scripts_and_styles() -> None:
+    import trafilatura
+
+    html = "<html><head><title>T</title></head><body><p>abc</p>d<script>var x=1;</script>"
+    html += "<style>p{}</style><div>ef</div></body></html>"
+    assert visible_chars(trafilatura.load_html(html)) == len("abc") + len("d") + len("ef")
+
+
+def test_lone_headline_and_hostile_markup_do_not_crash() -> None:
+    page = extract(
+        "<html><body><article><h1>Only a headline here</h1></article></body></html>",
+        "https://x.example/",
+    )
+    assert page.markdown == "# Only a headline here" and page.method.startswith("trafilatura")
+    assert page.title == "Only a headline here"
+    for html in ("<" * 1000, "<div>" * 3000 + "deep text " * 50 + "</div>" * 3000, "\x00<p>\x00"):
+        assert isinstance(extract(html, "https://x.example/").markdown, str)
 
 
 @needs_corpus
