@@ -207,6 +207,9 @@ def merged_model(
 
     base = Path(config.base_model).expanduser() if config.base_model else None
     target = env.cache_dir() / "finetune" / "merged" / lora_adapter.name
+    for old in target.parent.glob("*"):  # hf_io_manager keeps the stored copies; one here is enough
+        if old != target:
+            shutil.rmtree(old, ignore_errors=True)
     result = merge_adapter(lora_adapter, target, base)
     info = json.loads((lora_adapter / INFO_FILE).read_text())
     embedded = not info.get("settings", {}).get("base_model")

@@ -110,3 +110,14 @@ def test_finetune_graph_trains_merges_evaluates_and_pushes(
         [JudgeInput("d1", "TCP notes", "Slow start doubles the window.", "h1")]
     )
     assert judged[0].status == "ok" and 0.0 <= (judged[0].score or 0.0) <= 1.0
+
+
+def test_config_defaults_are_the_core_defaults_and_documented() -> None:
+    from secondbrain_assets.core.finetune.config import LoraSettings
+    from secondbrain_assets.defs.evaluation import ModelEvaluationConfig
+    from secondbrain_assets.defs.finetune import LoraAdapterConfig, MergedModelConfig
+
+    assert LoraAdapterConfig().to_settings() == LoraSettings()
+    for config in (LoraAdapterConfig, MergedModelConfig, ModelEvaluationConfig):
+        undocumented = [n for n, f in config.model_fields.items() if not f.description]
+        assert not undocumented, f"{config.__name__}: {undocumented}"
