@@ -35,8 +35,10 @@ EXTRACT_VERSION = "2"
 # visible text (trafilatura's own recall escalation uses a 0.2 page share)...
 RECALL_CHECK_CHARS = 1000
 FAST_MIN_SHARE = 0.3
-# ...and precision mode when it keeps this share of what balanced mode finds on short outputs.
+# ...and precision mode when it keeps this share of what balanced mode finds on short outputs
+# covering under ESCALATION_PAGE_SHARE of the page (trafilatura's own recall-escalation share).
 PRECISION_MIN_SHARE = 0.3
+ESCALATION_PAGE_SHARE = 0.2
 _MODES = {
     "fast": {"favor_precision": True, "fast": True},
     "precision": {"favor_precision": True},
@@ -94,13 +96,21 @@ def cascade(
     """(markdown, method) from trafilatura modes, cheapest first; `run(mode)` extracts in a mode.
 
     fast (precision without the readability/justext comparison, a third cheaper) when it covers
-    the page; else precision; else, when precision kept under `precision_share` of it, balanced.
+    the page; else precision; else, when precision is short and covers under ESCALATION_PAGE_SHARE
+    of the page, balanced if precision kept under `precision_share` of balanced's text.
     """
+    page: list[int] = []
+
+    def visible() -> int:  # computed once, and only when a mode's output is short
+        if not page:
+            page.append(visible_chars())
+        return page[0]
+
     text = run("fast")
-    if len(text) >= max(recall_chars, fast_share * visible_chars()):
+    if len(text) >= max(recall_chars, fast_share * visible()):
         return text, "trafilatura"
     text = run("precision")
-    if len(text) >= recall_chars:
+    if len(text) >= recall_chars or len(text) >= ESCALATION_PAGE_SHARE * visible():
         return text, "trafilatura"
     balanced = run("balanced")
     if len(text) < precision_share * len(balanced):

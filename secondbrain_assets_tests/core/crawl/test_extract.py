@@ -164,9 +164,9 @@ def test_cascade_runs_costlier_modes_only_when_the_cheap_one_looks_short() -> No
     # precision kept almost nothing of what balanced finds: balanced wins
     run, calls = runner({"fast": short, "precision": short, "balanced": long})
     assert cascade(run, lambda: 5000) == (long, "trafilatura_balanced")
-    # short everywhere (a short page): precision stays
-    run, calls = runner({"fast": short, "precision": short, "balanced": short + "y" * 100})
-    assert cascade(run, lambda: 400) == (short, "trafilatura")
+    # a short page that precision covers: balanced never runs
+    run, calls = runner({"fast": short, "precision": short})
+    assert cascade(run, lambda: 400) == (short, "trafilatura") and calls == ["fast", "precision"]
 
 
 def test_visible_chars_ignores_scripts_and_styles() -> None:
