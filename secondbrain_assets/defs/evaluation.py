@@ -8,6 +8,7 @@ import polars as pl
 from pydantic import Field
 
 from secondbrain_assets.core.evaluation.evaluate import EvalSettings
+from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, on_queue
 from secondbrain_assets.lib.plots import grouped_bars_md
 from secondbrain_assets.lib.versions import versioned_output
 
@@ -36,6 +37,8 @@ class ModelEvaluationConfig(dg.Config):
 @dg.asset(
     code_version="1",
     group_name="finetune",
+    pool=POOL_GPU,  # one training / merge / evaluation at a time
+    op_tags=on_queue(QUEUE_GPU),
     kinds={"python", "polars"},
     description=(
         "Base vs fine-tuned on hf_dataset's test split with identical greedy settings: ROUGE-1/2/"

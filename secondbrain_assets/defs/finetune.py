@@ -11,6 +11,7 @@ from pydantic import Field
 
 from secondbrain_assets import settings as env
 from secondbrain_assets.core.finetune.config import LoraSettings
+from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, on_queue
 from secondbrain_assets.lib.plots import line_plot_md
 
 _D = LoraSettings()
@@ -93,6 +94,8 @@ def _output(path: Path, metadata: dict[str, Any], version: dg.DataVersion) -> dg
     io_manager_key="hf_io_manager",
     code_version="1",
     group_name="finetune",
+    pool=POOL_GPU,  # one training / merge / evaluation at a time
+    op_tags=on_queue(QUEUE_GPU),
     kinds={"pytorch", "python"},
     description=(
         "LoRA adapter of the summarizer trained on hf_dataset (TRL SFTTrainer + PEFT on CPU, "
@@ -190,6 +193,8 @@ class MergedModelConfig(dg.Config):
     io_manager_key="hf_io_manager",
     code_version="1",
     group_name="finetune",
+    pool=POOL_GPU,  # one training / merge / evaluation at a time
+    op_tags=on_queue(QUEUE_GPU),
     kinds={"pytorch", "python"},
     description=(
         "Base model (float32, never 4-bit) with the LoRA adapter merged: safetensors, tokenizer, "
