@@ -99,3 +99,14 @@ def dagster_home() -> Path | None:
 def quiet_crawl4ai() -> None:
     """Keep crawl4ai's cloud banner out of run logs (it reads this variable when it starts)."""
     os.environ.setdefault("CRAWL4AI_NO_CLOUD_NOTICE", "1")
+
+
+def retrain_cron() -> str:
+    """`SECONDBRAIN_RETRAIN_CRON`: at most one dataset + fine-tune run per tick (default daily 03:00 UTC)."""
+    return os.environ.get("SECONDBRAIN_RETRAIN_CRON", "").strip() or "0 3 * * *"
+
+
+def retrain_min_summaries() -> int:
+    """`SECONDBRAIN_RETRAIN_MIN_SUMMARIES`: new accepted summaries needed to rebuild and retrain."""
+    value = os.environ.get("SECONDBRAIN_RETRAIN_MIN_SUMMARIES", "").strip()
+    return int(value) if value.isdigit() else 50
