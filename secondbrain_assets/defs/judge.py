@@ -5,6 +5,7 @@ import polars as pl
 from pydantic import Field
 
 from secondbrain_assets.core.llm import frame as llm_frame
+from secondbrain_assets.core.llm.backends import STATUS_ERROR, STATUS_OK, STATUSES
 from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents, judge_version
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
@@ -56,7 +57,7 @@ def llm_scores(
 def _llm_metadata(
     table: pl.DataFrame, run: JudgeRun, backend: str, model: str, version: str
 ) -> dict:
-    scores = table.filter(pl.col("llm_status") == "ok").get_column("llm_score").to_list()
+    scores = table.filter(pl.col("llm_status") == STATUS_OK).get_column("llm_score").to_list()
     docs_per_s = run.llm_calls / run.backend_s if run.llm_calls and run.backend_s else 0.0
     metadata: dict = {
         "dagster/row_count": dg.MetadataValue.int(table.height),
@@ -75,7 +76,7 @@ def _llm_metadata(
         metadata["mean_llm_score"] = dg.MetadataValue.float(sum(scores) / len(scores))
         title = f"llm_score ({len(scores)} documents)"
         metadata["score_histogram"] = histogram_md(scores, "llm_score", title, bins=20)
-    errors = table.filter(pl.col("llm_status") == "error").get_column("llm_error").head(5)
+    errors = table.filter(pl.col("llm_status") == STATUS_ERROR).get_column("llm_error").head(5)
     if errors.len():
         metadata["first_errors"] = dg.MetadataValue.md("\n".join(f"- {e}" for e in errors))
     return metadata
@@ -85,9 +86,9 @@ def _llm_metadata(
 def llm_scores_status_recorded(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
     """Every judged document has llm_status; errors carry a message, ok rows a score."""
     bad = llm_scores.filter(
-        ~pl.col("llm_status").is_in(["ok", "error"])
-        | ((pl.col("llm_status") == "error") & (pl.col("llm_error").fill_null("") == ""))
-        | ((pl.col("llm_status") == "ok") & pl.col("llm_score").is_null())
+        ~pl.col("llm_status").is_in(list(STATUSES))
+        | ((pl.col("llm_status") == STATUS_ERROR) & (pl.col("llm_error").fill_null("") == ""))
+        | ((pl.col("llm_status") == STATUS_OK) & pl.col("llm_score").is_null())
     )
     return dg.AssetCheckResult(
         passed=bad.height == 0,
@@ -101,7 +102,7 @@ def llm_scores_status_recorded(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
 @partitioned_check(llm_scores, blocking=True)
 def llm_scores_in_range(llm_scores: pl.DataFrame) -> dg.AssetCheckResult:
     """Scores and confidences of ok rows lie in [0, 1]."""
-    ok = llm_scores.filter(pl.col("llm_status") == "ok")
+    ok = llm_scores.filter(pl.col("llm_status") == STATUS_OK)
     out = ok.filter(
         ~pl.col("llm_score").is_between(0.0, 1.0)
         | ~pl.col("llm_confidence").fill_null(0.5).is_between(0.0, 1.0)
@@ -121,7 +122,7 @@ class LLMErrorShareConfig(dg.Config):
 
 
 def _llm_errors(llm_scores: pl.DataFrame) -> Share:
-    errors = llm_scores.filter(pl.col("llm_status") == "error")
+    errors = llm_scores.filter(pl.col("llm_status") == STATUS_ERROR)
     first = errors.get_column("llm_error").head(5).to_list() if errors.height else []
     return Share(errors.height, llm_scores.height, {"first_errors": dg.MetadataValue.json(first)})
 
@@ -157,17 +158,24 @@ def llm_scores_spread(
     config: LLMScoreSpreadConfig, llm_scores: pl.DataFrame
 ) -> dg.AssetCheckResult:
     """Scores of ok rows are spread out, not collapsed onto one value (WARN)."""
-    scores = llm_scores.filter(pl.col("llm_status") == "ok").get_column("llm_score")
+    scores = llm_scores.filter(pl.col("llm_status") == STATUS_OK).get_column("llm_score")
     std = float(scores.std() or 0.0) if scores.len() > 1 else 0.0
     distinct = scores.round(3).n_unique() if scores.len() else 0
     passed = scores.len() < config.min_documents or (std >= config.min_std and distinct > 1)
     return dg.AssetCheckResult(
         passed=passed,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"judged": scores.len(), "score_std": round(std, 4), "distinct_scores": distinct,
-                  "min_std": config.min_std},
-        description=None if passed else (
+        metadata={
+            "judged": scores.len(),
+            "score_std": round(std, 4),
+            "distinct_scores": distinct,
+            "min_std": config.min_std,
+        },
+        description=None
+        if passed
+        else (
             f"{scores.len()} scores with std {std:.4f} ({distinct} distinct): the judge answers "
             "the same for everything. Check the `llm` resource (model folder, Ollama model) and "
-            "the llm_reason column; `llm_scores` is re-judged once the judge is fixed."),
-    )  # fmt: skip
+            "the llm_reason column; `llm_scores` is re-judged once the judge is fixed."
+        ),
+    )

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from secondbrain_assets import settings
-from secondbrain_assets.core.llm.backends import Judgement
+from secondbrain_assets.core.llm.backends import STATUS_OK, Judgement
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS judgements (
@@ -72,7 +72,7 @@ class JudgementCache:
         self, backend: str, model: str, prompt_version: str, content_hash: str, result: Judgement
     ) -> bool:
         """Store an ok judgement; returns False (and stores nothing) for errors."""
-        if result.status != "ok" or result.score is None:
+        if result.status != STATUS_OK or result.score is None:
             return False
         with self._lock:
             self._conn.execute(

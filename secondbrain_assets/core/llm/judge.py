@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from secondbrain_assets.core.llm import prompts
-from secondbrain_assets.core.llm.backends import JudgeInput, Judgement, LLMBackend
+from secondbrain_assets.core.llm.backends import (
+    STATUS_ERROR,
+    STATUS_OK,
+    JudgeInput,
+    Judgement,
+    LLMBackend,
+)
 from secondbrain_assets.core.llm.cache import JudgementCache
 
 # progress(done, total): called after each document that needed the backend.
@@ -28,11 +34,11 @@ class JudgeRun:
 
     @property
     def n_ok(self) -> int:
-        return sum(j.status == "ok" for j in self.judgements)
+        return sum(j.status == STATUS_OK for j in self.judgements)
 
     @property
     def n_error(self) -> int:
-        return sum(j.status == "error" for j in self.judgements)
+        return sum(j.status == STATUS_ERROR for j in self.judgements)
 
 
 def judge_version(backend: LLMBackend, prompt_version: str = prompts.PROMPT_VERSION) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from secondbrain_assets.core.llm import prompts
 from secondbrain_assets.core.llm.backends import (
+    STATUS_OK,
     BackendUnavailableError,
     JudgeInput,
     Judgement,
@@ -215,7 +216,7 @@ class TransformersBackend:
             except Exception as exc:  # e.g. out of memory: record it on these documents only
                 judgements = [Judgement.failed(f"{type(exc).__name__}: {exc}")] * len(batch)
             for (i, _, cut), judgement in zip(batch, judgements, strict=True):
-                if judgement.status == "ok" and cut:
+                if judgement.status == STATUS_OK and cut:
                     judgement = Judgement.ok(
                         judgement.score or 0.0,
                         judgement.confidence,
