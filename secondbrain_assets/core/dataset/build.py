@@ -131,11 +131,13 @@ def _fit(
     docs = fits.group_by("instruction", "budget_chars", maintain_order=True).agg(
         pl.col("n_answer_tokens").max().alias("max_answer")
     )
-    texts, budgets_ = docs["instruction"].to_list(), docs["budget_chars"].to_list()
-    n_prompt = counter.prompt_tokens(texts, budgets_)
     limits = [settings.max_length - m for m in docs["max_answer"].to_list()]
-    counts["shortened_instructions"] = sum(n > lim for n, lim in zip(n_prompt, limits, strict=True))
-    new_text, new_prompt = counter.shorten(texts, budgets_, limits, n_prompt)
+    new_text, new_prompt = counter.fit(
+        docs["instruction"].to_list(), docs["budget_chars"].to_list(), limits
+    )
+    counts["shortened_instructions"] = sum(
+        new.strip() != old.strip() for new, old in zip(new_text, docs["instruction"], strict=True)
+    )
     docs = docs.with_columns(
         pl.Series("new_instruction", new_text, dtype=pl.String),
         pl.Series("n_prompt_tokens", new_prompt, dtype=pl.Int32),

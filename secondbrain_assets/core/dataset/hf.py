@@ -55,15 +55,20 @@ def split_columns(rows: pl.DataFrame) -> dict[str, list]:
 
 
 def to_dataset_dict(rows: pl.DataFrame) -> Any:
-    """A DatasetDict with train, validation and test (a split with no rows is kept, empty)."""
-    from datasets import Dataset, DatasetDict
+    """A DatasetDict with train, validation and test (a split with no rows is kept, empty).
+
+    Arrow tables are built directly from the column lists with the explicit schema: the same
+    result as `Dataset.from_dict(..., features=...)` without its per-value Python encoding.
+    """
+    import pyarrow as pa
+    from datasets import Dataset, DatasetDict, DatasetInfo
+    from datasets.table import InMemoryTable
 
     schema = features()
-    return DatasetDict(
-        {
-            split: Dataset.from_dict(
-                split_columns(rows.filter(pl.col("split") == split)), features=schema
-            )
-            for split in SPLITS
-        }
-    )
+    splits = {}
+    for split in SPLITS:
+        table = pa.Table.from_pydict(
+            split_columns(rows.filter(pl.col("split") == split)), schema=schema.arrow_schema
+        )
+        splits[split] = Dataset(InMemoryTable(table), info=DatasetInfo(features=schema.copy()))
+    return DatasetDict(splits)

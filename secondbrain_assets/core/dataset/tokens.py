@@ -5,6 +5,11 @@ exactly as TRL's SFTTrainer builds it: it tokenizes the prompt with the generati
 whole conversation, and truncates the whole from the right to `max_length`, which cuts the answer.
 So a row fits when `n_prompt_tokens + n_answer_tokens <= max_length`, and when it does not, the
 instruction (the document) is shortened, never the answer.
+
+Speed: the template is rendered once per budget with placeholders and filled by string
+concatenation (checked against a real rendering first; templates that transform the text fall
+back to rendering every row), and each prompt is encoded once: its token offsets give both the
+count and where to cut.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from secondbrain_assets.core.summarize.prompts import summary_messages
 # it keeps at least this share of the text the token budget allows (else the next kind is tried).
 _BOUNDARIES = tuple(re.compile(p) for p in (r"\n\s*\n", r"\n", r"[.!?。]\s", r"\s"))
 _MIN_KEEP_SHARE = 0.5
+_SLOT = "\ue000SLOT\ue001"  # private-use characters: never in real text
+_PROBE = "Probe text:\n\n  two paragraphs, {braces} & <tags>.  "
 
 
 def load_tokenizer(path: str | Path) -> Any:
@@ -48,88 +55,119 @@ class ChatTokenCounter:
     def __init__(self, tokenizer: Any) -> None:
         self.tokenizer = tokenizer
         # The Rust tokenizer underneath: same ids as tokenizer(..., add_special_tokens=False),
-        # without the Python wrapper's per-call cost (shortening encodes documents one by one).
+        # without the Python wrapper's per-call cost.
         self._fast = getattr(tokenizer, "backend_tokenizer", None)
+        self._prompt_frames: dict[int, tuple[str, str] | None] = {}
+        self._answer_frames: dict[int, tuple[str, str] | None] = {}
 
     def _render(self, messages: list[dict[str, str]], generation_prompt: bool) -> str:
         return self.tokenizer.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=generation_prompt
         )
 
-    def _lengths(self, texts: Sequence[str]) -> list[int]:
+    def _prompt_frame(self, budget: int) -> tuple[str, str] | None:
+        """Text before and after the instruction in a rendered prompt, or None if not a frame."""
+        if budget not in self._prompt_frames:
+            head, tail = self._render(summary_messages(_SLOT, budget), True).split(_SLOT)
+            probe = self._render(summary_messages(_PROBE, budget), True)
+            ok = probe == head + _PROBE.strip() + tail
+            self._prompt_frames[budget] = (head, tail) if ok else None
+        return self._prompt_frames[budget]
+
+    def _answer_frame(self, budget: int) -> tuple[str, str] | None:
+        """Text before and after the answer in the completion part, or None if not a frame."""
+        if budget not in self._answer_frames:
+            prompt = self._render(summary_messages("x", budget), True)
+            frames = []
+            for answer in (_SLOT, _PROBE):
+                full = self._render(summary_messages("x", budget, answer), False)
+                if not full.startswith(prompt):
+                    raise ValueError(
+                        "This chat template does not render the prompt as a prefix of the whole "
+                        "conversation; TRL's completion-only loss needs that. Use another model."
+                    )
+                frames.append(full[len(prompt) :])
+            head, tail = frames[0].split(_SLOT)
+            ok = frames[1] == head + _PROBE + tail
+            self._answer_frames[budget] = (head, tail) if ok else None
+        return self._answer_frames[budget]
+
+    def prompt_texts(self, instructions: Sequence[str], budgets: Sequence[int]) -> list[str]:
+        """Rendered prompts (system + user + generation prompt)."""
+        texts = []
+        for text, budget in zip(instructions, budgets, strict=True):
+            frame = self._prompt_frame(budget)
+            texts.append(frame[0] + text.strip() + frame[1] if frame
+                         else self._render(summary_messages(text, budget), True))  # fmt: skip
+        return texts
+
+    def _encode(self, texts: Sequence[str]) -> list[Any]:
         if not texts:
             return []
         if self._fast is not None:
-            if len(texts) == 1:
-                return [len(self._fast.encode(texts[0], add_special_tokens=False).ids)]
-            encoded = self._fast.encode_batch(list(texts), add_special_tokens=False)
-            return [len(item.ids) for item in encoded]
-        encoded = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
-
-    def _offsets(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        if self._fast is not None:
-            encoded = self._fast.encode_batch(list(texts), add_special_tokens=False)
-            return [item.offsets for item in encoded]
+            return self._fast.encode_batch(list(texts), add_special_tokens=False)
         encoded = self.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
-        return encoded["offset_mapping"]
+        return [_Encoding(ids, offsets) for ids, offsets
+                in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)]  # fmt: skip
 
     def prompt_tokens(self, instructions: Sequence[str], budgets: Sequence[int]) -> list[int]:
         """Tokens of system + user with the generation prompt, one per (instruction, budget)."""
-        texts = [
-            self._render(summary_messages(text, budget), True)
-            for text, budget in zip(instructions, budgets, strict=True)
-        ]
-        return self._lengths(texts)
+        return [len(e.ids) for e in self._encode(self.prompt_texts(instructions, budgets))]
 
     def answer_tokens(self, answers: Sequence[str], budgets: Sequence[int]) -> list[int]:
         """Tokens the assistant turn adds after the prompt (answer plus end-of-turn markup).
 
-        Rendered with a one-word document: special tokens close the user turn and open the
-        assistant turn, so the completion's tokens do not depend on the document's text.
+        Special tokens close the user turn and open the assistant turn, so the completion's
+        tokens do not depend on the document (checked against whole conversations in tests).
         """
         suffixes = []
-        prompts: dict[int, str] = {}
         for answer, budget in zip(answers, budgets, strict=True):
-            if budget not in prompts:
-                prompts[budget] = self._render(summary_messages("x", budget), True)
-            prompt = prompts[budget]
-            full = self._render(summary_messages("x", budget, answer), False)
-            if not full.startswith(prompt):
-                raise ValueError(
-                    "This chat template does not render the prompt as a prefix of the whole "
-                    "conversation; TRL's completion-only loss needs that. Use another tokenizer."
-                )
-            suffixes.append(full[len(prompt) :])
-        return self._lengths(suffixes)
+            frame = self._answer_frame(budget)
+            if frame is None:
+                prompt = self._render(summary_messages("x", budget), True)
+                full = self._render(summary_messages("x", budget, answer), False)
+                suffixes.append(full[len(prompt) :])
+            else:
+                suffixes.append(frame[0] + answer + frame[1])
+        return [len(e.ids) for e in self._encode(suffixes)]
 
-    def shorten(
-        self,
-        instructions: Sequence[str],
-        budgets: Sequence[int],
-        limits: Sequence[int],
-        n_prompt: Sequence[int],
+    def fit(
+        self, instructions: Sequence[str], budgets: Sequence[int], limits: Sequence[int]
     ) -> tuple[list[str], list[int]]:
-        """For each instruction, the longest head cut at a boundary whose prompt fits its limit.
+        """Each instruction, shortened at a boundary until its prompt has at most `limit` tokens.
 
-        Batched: each round encodes every still-too-long document once, cuts it by its measured
-        overshoot and re-counts. A document that cannot fit becomes "".
+        Returns the instructions (unchanged where they fit; "" where nothing fits) and their
+        exact prompt token counts. Each round encodes only the documents still too long.
         """
-        texts, counts = list(instructions), list(n_prompt)
+        texts = [text.strip() for text in instructions]
+        counts = [0] * len(texts)
+        pending = list(range(len(texts)))
         for _ in range(8):
-            pending = [i for i, n in enumerate(counts) if n > limits[i] and texts[i]]
-            if not pending:
+            prompts = self.prompt_texts([texts[i] for i in pending], [budgets[i] for i in pending])
+            still = []
+            for i, prompt, encoding in zip(pending, prompts, self._encode(prompts), strict=True):
+                counts[i] = len(encoding.ids)
+                excess = counts[i] - limits[i]
+                if excess <= 0 or not texts[i]:
+                    continue
+                start = max(prompt.rfind(texts[i]), 0)
+                inside = [end - start for s, end in encoding.offsets
+                          if s >= start and end <= start + len(texts[i])]  # fmt: skip
+                keep = len(inside) - excess - 1  # a spare token for merges at the cut
+                texts[i] = cut_at_boundary(texts[i], inside[keep - 1]) if keep > 0 else ""
+                still.append(i)
+            if not still:
                 break
-            for i, offsets in zip(pending, self._offsets([texts[i] for i in pending]), strict=True):
-                keep = len(offsets) - (counts[i] - limits[i]) - 1  # a spare token for merges
-                texts[i] = cut_at_boundary(texts[i], offsets[keep - 1][1]) if keep > 0 else ""
-            recount = self.prompt_tokens([texts[i] for i in pending], [budgets[i] for i in pending])
-            for i, n in zip(pending, recount, strict=True):
-                counts[i] = n
-        for i, n in enumerate(counts):
-            if n > limits[i]:
+            pending = still
+        for i in pending:
+            if counts[i] > limits[i]:
                 texts[i] = ""
         return texts, counts
+
+
+class _Encoding:
+    def __init__(self, ids: list[int], offsets: list[tuple[int, int]]) -> None:
+        self.ids, self.offsets = ids, offsets
 
 
 def cut_at_boundary(text: str, limit: int) -> str:
