@@ -57,7 +57,7 @@ class NewSummariesAtLeast(dg.AutomationCondition):
             cursor = page.cursor
         enough = new >= self.min_new
         subset = context.candidate_subset if enough else context.get_empty_subset()
-        return dg.AutomationResult(subset, context=context)
+        return dg.AutomationResult(context=context, true_subset=subset)
 
 
 def retrain_when_enough_new_summaries() -> dg.AutomationCondition:
