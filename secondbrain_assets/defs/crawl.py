@@ -9,7 +9,9 @@ from pydantic import Field
 
 from secondbrain_assets.core.crawl.outcomes import FAILURES, OK
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.automation import follows_upstream_partition
 from secondbrain_assets.lib.checks import Share, ids_unique_check, share_below_check
+from secondbrain_assets.lib.execution import POOL_CRAWL, QUEUE_IO, on_queue
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.crawler import CrawlerResource
 
@@ -29,6 +31,9 @@ class FailureShareConfig(dg.Config):
     partitions_def=notion_exports,
     code_version="1",
     group_name="ingest",
+    op_tags=on_queue(QUEUE_IO),
+    pool=POOL_CRAWL,
+    automation_condition=follows_upstream_partition(),
     kinds={"python", "polars"},
 )
 def crawled_pages(

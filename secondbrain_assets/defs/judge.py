@@ -8,7 +8,9 @@ from secondbrain_assets.core.llm import frame as llm_frame
 from secondbrain_assets.core.llm.backends import STATUS_ERROR, STATUS_OK, STATUSES
 from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents, judge_version
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.automation import follows_upstream_partition
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
+from secondbrain_assets.lib.execution import POOL_LLM, QUEUE_LLM, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.llm import LLMResource
@@ -18,6 +20,9 @@ from secondbrain_assets.resources.llm import LLMResource
     partitions_def=notion_exports,
     code_version="2",
     group_name="quality",
+    op_tags=on_queue(QUEUE_LLM),
+    pool=POOL_LLM,
+    automation_condition=follows_upstream_partition(),
     kinds={"python", "polars"},
     description=(
         "Documents that passed the heuristics, judged (default: the embedded content judge, "

@@ -20,6 +20,7 @@ from secondbrain_assets.lib.checks import (
     partitioned_check,
     share_below_check,
 )
+from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 
@@ -30,6 +31,7 @@ _MAX_PROBLEMS_SHOWN = 50
     partitions_def=notion_exports,
     code_version="1",
     group_name="ingest",
+    op_tags=on_queue(QUEUE_IO),
     kinds={"python", "polars"},
     description=(
         "One row per Notion page, database and database row of one export (zip or folder): "
