@@ -66,6 +66,28 @@ def ollama_num_parallel(default: int = 2) -> int:
     return int(value) if value.isdigit() and int(value) > 0 else default
 
 
+def summarizer_backend() -> str:
+    """`SECONDBRAIN_SUMMARIZER_BACKEND`: 'transformers' (default, embedded SmolLM2), 'ollama' or
+    'openai' (any OpenAI-compatible chat endpoint)."""
+    value = os.environ.get("SECONDBRAIN_SUMMARIZER_BACKEND", "").strip().lower()
+    return value or "transformers"
+
+
+def summarizer_model() -> str:
+    """`SECONDBRAIN_SUMMARIZER_MODEL`: HF folder, Ollama tag or served model name; "" = default."""
+    return os.environ.get("SECONDBRAIN_SUMMARIZER_MODEL", "").strip()
+
+
+def openai_base_url() -> str:
+    """`OPENAI_BASE_URL`: an OpenAI-compatible API root ending in /v1 (vLLM's default here)."""
+    return os.environ.get("OPENAI_BASE_URL", "").strip() or "http://127.0.0.1:8000/v1"
+
+
+def openai_api_key() -> str | None:
+    """`OPENAI_API_KEY`, read when a summarizer is built, never put in run config or logs."""
+    return os.environ.get("OPENAI_API_KEY", "").strip() or None
+
+
 def mongodb_uri(variable: str = "MONGODB_URI") -> str:
     """The MongoDB URI from `variable`, stripped; "" selects the embedded store."""
     return os.environ.get(variable, "").strip()

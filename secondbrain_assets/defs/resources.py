@@ -24,6 +24,9 @@ def _llm_from_env() -> LLMResource:
         backend=settings.llm_backend(),
         model=settings.llm_model(),
         ollama_host=settings.ollama_host(),
+        summarizer_backend=settings.summarizer_backend(),
+        summarizer_model=settings.summarizer_model(),
+        openai_base_url=settings.openai_base_url(),
     )
 
 

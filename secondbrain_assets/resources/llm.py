@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 from pydantic import Field
 
 from secondbrain_assets.core.llm.backends import LLMBackend
 from secondbrain_assets.core.llm.cache import JudgementCache
+from secondbrain_assets.core.summarize.backends import SummarizerBackend
+
+if TYPE_CHECKING:
+    from secondbrain_assets.core.summarize.cache import GenerationCache
 
 OLLAMA_DEFAULT_HOST = "http://127.0.0.1:11434"
 OLLAMA_DEFAULT_MODEL = "qwen2.5:7b"
@@ -51,6 +55,40 @@ class LLMResource(dg.ConfigurableResource):
     device: str = Field(default="auto", description="torch device; auto = cuda when available")
     cache_path: str | None = Field(
         default=None, description="SQLite judgement cache (default <cache dir>/llm/...)"
+    )
+    # -- summarizer (the `summaries` asset); ollama_host, num_ctx, retries, keep_alive and device
+    # above apply to it too.
+    summarizer_backend: Literal["transformers", "ollama", "openai"] = Field(
+        default="transformers",
+        description="'transformers' (local HF folder, default the embedded SmolLM2), 'ollama', "
+        "or 'openai' (any OpenAI-compatible /v1/chat/completions: vLLM, llama.cpp, TGI, OpenAI)",
+    )
+    summarizer_model: str = Field(
+        default="",
+        description="transformers: HF folder, e.g. a `merged_model` folder (empty = embedded "
+        "SmolLM2); ollama: tag (empty = qwen2.5:7b); openai: served model name (required)",
+    )
+    openai_base_url: str = Field(
+        default="http://127.0.0.1:8000/v1",
+        description="OpenAI-compatible API root ending in /v1; the key is read from "
+        "$OPENAI_API_KEY when the summarizer starts, never stored in config",
+    )
+    summarizer_batch_size: int = Field(
+        default=16, description="Generations per batch (transformers); rows share prefill"
+    )
+    summarizer_concurrency: int | None = Field(
+        default=None, description="Parallel requests (ollama/openai); default 2 / 4"
+    )
+    summarizer_deadline_s: float = Field(
+        default=300.0, description="Total deadline per summary request, retries included (HTTP)"
+    )
+    summarizer_threads: int | None = Field(
+        default=None,
+        description="torch CPU threads for the transformers summarizer (empty = torch's "
+        "default); 1 is fastest on a machine shared with other busy processes",
+    )
+    summarizer_cache_path: str | None = Field(
+        default=None, description="SQLite generation cache (default <cache dir>/summaries/...)"
     )
 
     def build_backend(self) -> LLMBackend:
@@ -100,6 +138,19 @@ class LLMResource(dg.ConfigurableResource):
 
     def open_cache(self) -> JudgementCache:
         return JudgementCache(Path(self.cache_path) if self.cache_path else None)
+
+    def build_summarizer(self) -> SummarizerBackend:
+        """The summarizer backend (core/summarize); heavy libraries load on first use."""
+        from secondbrain_assets.resources.summarizer import build_summarizer
+
+        return build_summarizer(self)
+
+    def open_summary_cache(self, backend: SummarizerBackend) -> GenerationCache:
+        from secondbrain_assets.core.summarize.cache import GenerationCache
+        from secondbrain_assets.core.summarize.prompts import PROMPT_VERSION
+
+        path = Path(self.summarizer_cache_path) if self.summarizer_cache_path else None
+        return GenerationCache(backend.name, backend.model_id, PROMPT_VERSION, path)
 
 
 def _pick_device(device: str) -> str:
