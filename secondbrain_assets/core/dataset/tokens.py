@@ -15,7 +15,7 @@ count and where to cut.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from secondbrain_assets.core.summarize.prompts import summary_messages
 _BOUNDARIES = tuple(re.compile(p) for p in (r"\n\s*\n", r"\n", r"[.!?。]\s", r"\s"))
 _MIN_KEEP_SHARE = 0.5
 _SLOT = "\ue000SLOT\ue001"  # private-use characters: never in real text
+_CHUNK = 256  # texts encoded per batch: parallel enough, bounded memory
 _PROBE = "Probe text:\n\n  two paragraphs, {braces} & <tags>.  "
 
 
@@ -110,9 +111,19 @@ class ChatTokenCounter:
         return [_Encoding(ids, offsets) for ids, offsets
                 in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)]  # fmt: skip
 
+    def _encoded_prompts(
+        self, texts: Sequence[str], budgets: Sequence[int], indices: Sequence[int]
+    ) -> Iterator[tuple[int, str, Any]]:
+        # In chunks: an Encoding keeps ids, offsets, masks and token strings, ~10x the text.
+        for at in range(0, len(indices), _CHUNK):
+            chunk = indices[at : at + _CHUNK]
+            prompts = self.prompt_texts([texts[i] for i in chunk], [budgets[i] for i in chunk])
+            yield from zip(chunk, prompts, self._encode(prompts), strict=True)
+
     def prompt_tokens(self, instructions: Sequence[str], budgets: Sequence[int]) -> list[int]:
         """Tokens of system + user with the generation prompt, one per (instruction, budget)."""
-        return [len(e.ids) for e in self._encode(self.prompt_texts(instructions, budgets))]
+        indices = range(len(instructions))
+        return [len(e.ids) for _, _, e in self._encoded_prompts(instructions, budgets, indices)]
 
     def answer_tokens(self, answers: Sequence[str], budgets: Sequence[int]) -> list[int]:
         """Tokens the assistant turn adds after the prompt (answer plus end-of-turn markup).
@@ -129,7 +140,8 @@ class ChatTokenCounter:
                 suffixes.append(full[len(prompt) :])
             else:
                 suffixes.append(frame[0] + answer + frame[1])
-        return [len(e.ids) for e in self._encode(suffixes)]
+        return [len(e.ids) for at in range(0, len(suffixes), _CHUNK)
+                for e in self._encode(suffixes[at : at + _CHUNK])]  # fmt: skip
 
     def fit(
         self, instructions: Sequence[str], budgets: Sequence[int], limits: Sequence[int]
@@ -143,9 +155,8 @@ class ChatTokenCounter:
         counts = [0] * len(texts)
         pending = list(range(len(texts)))
         for _ in range(8):
-            prompts = self.prompt_texts([texts[i] for i in pending], [budgets[i] for i in pending])
             still = []
-            for i, prompt, encoding in zip(pending, prompts, self._encode(prompts), strict=True):
+            for i, prompt, encoding in self._encoded_prompts(texts, budgets, pending):
                 counts[i] = len(encoding.ids)
                 excess = counts[i] - limits[i]
                 if excess <= 0 or not texts[i]:
