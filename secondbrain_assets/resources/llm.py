@@ -38,7 +38,7 @@ class LLMResource(dg.ConfigurableResource):
     model: str = Field(
         default="",
         description="transformers: HF model folder (empty = embedded SmolLM2); "
-        "ollama: model tag (empty = qwen2.5:7b)",
+        "ollama: model tag (empty = qwen2.5:7b); embedded: leave empty",
     )
     ollama_host: str | None = Field(default=None, description="Ollama URL; empty = local default")
     num_ctx: int = Field(default=8192, description="Ollama context window (options.num_ctx)")
