@@ -113,8 +113,8 @@ def test_model_folder_round_trip_as_path(data_dir: Path, tmp_path: Path) -> None
 
 def test_push_is_private_scrubbed_and_complete(
     data_dir: Path,
-    hub_stub: HubStub,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    hub_stub: HubStub,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", SECRET_TOKEN)
     manager = HuggingFaceIOManager(publish={"ds": "me/notes-tldr"}, hub_endpoint=hub_stub.url)
@@ -143,8 +143,8 @@ def test_push_is_private_scrubbed_and_complete(
 def test_model_folder_push_scrubs_card_and_uses_lfs(
     data_dir: Path,
     tmp_path: Path,
-    hub_stub: HubStub,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    hub_stub: HubStub,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HF_TOKEN", SECRET_TOKEN)
     source = _model_folder(tmp_path)
@@ -163,8 +163,8 @@ def test_model_folder_push_scrubs_card_and_uses_lfs(
 
 def test_existing_public_repo_is_refused(
     data_dir: Path,
-    hub_stub: HubStub,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    hub_stub: HubStub,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from huggingface_hub import HfApi
 
@@ -206,3 +206,18 @@ def test_unreachable_hub_fails_clearly(data_dir: Path, hub_stub: HubStub, monkey
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "local copy stays" in str(failure.event_specific_data.error)
     assert SECRET_TOKEN not in str(failure.event_specific_data.error)
+
+
+def test_importing_the_dataset_modules_pulls_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; import secondbrain_assets.io.huggingface, secondbrain_assets.defs.dataset, "
+        "secondbrain_assets.core.dataset.build, secondbrain_assets.core.dataset.hf, "
+        "secondbrain_assets.core.dataset.card, secondbrain_assets.core.hub.stage; "
+        "print([m for m in ('datasets', 'transformers', 'torch', 'huggingface_hub', 'pyarrow') "
+        "if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
