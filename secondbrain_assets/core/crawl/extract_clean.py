@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 _WORD = re.compile(r"\w+", re.U)
-_IMAGE = re.compile(r"!\[(?:\\.|[^\]\\])*\]\((?:[^()]|\([^)]*\))*\)")
-_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(((?:[^()]|\([^)]*\))*)\)")
+# Link text never holds an unescaped bracket and targets no space or bare parenthesis, so a scan
+# stops at the next bracket or space: linear time on hostile text such as "[[[[" or "[a](" * 10**4.
+_IMAGE = re.compile(r"(?<!\\)!\[(?:\\.|[^\[\]\\\n])*\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\\n])*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 _HTML_TAG = re.compile(r"(?<!\\)</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _UNDERLINE = re.compile(r"</?u>")

@@ -209,3 +209,13 @@ def test_corpus_f1_beats_trafilatura() -> None:
         plain.append(shingle_match(truth, trafilatura.extract(html, include_comments=False) or ""))
     f1, base = scores(ours)["f1"], scores(plain)["f1"]
     assert f1 >= 0.97 and f1 > base + 0.005, (f1, base)
+
+
+def test_clean_up_is_linear_on_hostile_text() -> None:
+    import time
+
+    for md in ("[" * 50_000, "\\[" * 50_000, "[a](" * 20_000, "![" * 30_000, "<a " * 30_000):
+        start = time.perf_counter()
+        clean_markdown(md)
+        markdown_to_text(md)
+        assert time.perf_counter() - start < 3, md[:8]  # quadratic regexes took minutes here
