@@ -129,6 +129,11 @@ def test_dataset_dict_has_the_contract_columns(counter: ChatTokenCounter) -> Non
     assert example["prompt"] == example["messages"][:2]
     assert example["completion"] == [{"role": "assistant", "content": example["answer"]}]
     assert example["instruction"] in example["prompt"][1]["content"]
+    # The polars-built chat columns equal the row-by-row ones from summary_messages.
+    from secondbrain_assets.core.dataset.hf import split_columns
+
+    expected = split_columns(rows.filter(pl.col("split") == "train"))
+    assert dataset["train"].to_dict() == expected
 
 
 @pytest.mark.slow
