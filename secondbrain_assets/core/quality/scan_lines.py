@@ -22,7 +22,14 @@ import numba
 import numpy as np
 
 from secondbrain_assets.core.quality.charclass import DIGIT, LETTER, LOWER, SPACE, UPPER, WORD
-from secondbrain_assets.core.quality.scan_tokens import ABBREVIATIONS, cls, lower, token_hash
+from secondbrain_assets.core.quality.scan_tokens import (
+    ABBREVIATIONS,
+    char_set,
+    cls,
+    lower,
+    member,
+    token_hash,
+)
 
 LINE_COLUMNS = (
     "hashes", "ellipses", "n_lines", "bullet_lines", "ellipsis_lines", "n_paras", "dup_paras",
@@ -58,29 +65,31 @@ _PHRASES = ("javascript", "lorem ipsum", "terms of use", "privacy policy", "cook
             "uses cookies", "use of cookies", "use cookies")  # fmt: skip
 _PH = np.array([ord(c) for p in _PHRASES for c in p], np.uint32)
 _PH_OFF = np.cumsum([0] + [len(p) for p in _PHRASES]).astype(np.int64)
+_PHRASE_START = char_set("".join({p[0] for p in _PHRASES}))
 _AB = np.array([ord(c) for w in ABBREVIATIONS for c in w], np.uint32)  # case kept
 _AB_OFF = np.cumsum([0] + [len(w) for w in ABBREVIATIONS]).astype(np.int64)
-_BREAKS = np.array([10, 11, 12, 13, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029], np.uint32)
-_CLOSERS = np.array([ord(c) for c in "\"'”’)]"], np.uint32)
-_TERMINAL = np.array([ord(c) for c in ".?!\"'"], np.uint32)
-_FW_TERMINAL = np.array([ord(c) for c in ".!?\"'…"], np.uint32)
+_CITATIONS = ("[edit]", "[citation needed]")
+_CIT = np.array([ord(c) for w in _CITATIONS for c in w], np.uint32)
+_CIT_OFF = np.cumsum([0] + [len(w) for w in _CITATIONS]).astype(np.int64)
+_CLOSERS = char_set("\"'”’)]")
+_TERMINAL = char_set(".?!\"'")
+_FW_TERMINAL = char_set(".!?\"'…")
 _ELLIPSIS = 0x2026
 
 
-@numba.njit(cache=True, nogil=True)
-def _contains(b, lo, hi, p):
-    """b[lo:hi] contains phrase p of _PHRASES, ASCII case-insensitively."""
+@numba.njit(cache=True, nogil=True, inline="always")
+def _at(b, i, hi, p):
+    """Phrase p of _PHRASES at b[i:hi], ASCII case-insensitively."""
     a, z = _PH_OFF[p], _PH_OFF[p + 1]
-    for i in range(lo, hi - (z - a) + 1):
-        k = 0
-        while k < z - a and lower(b[i + k]) == _PH[a + k]:
-            k += 1
-        if k == z - a:
-            return True
-    return False
+    if i + z - a > hi:
+        return False
+    for k in range(z - a):  # noqa: SIM110 (numba compiles no generators)
+        if lower(b[i + k]) != _PH[a + k]:
+            return False
+    return True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _space(flags, c):
     return (cls(flags, c) & SPACE) != 0
 
@@ -99,7 +108,7 @@ def _dups(hashes, lengths, k, out, d, c_dup, c_chars):
 def _sentence_tail(s, n, k, flags):
     """After a period run at k: closers, one space, non-word characters, then a word char.
     Returns the match end or -1."""
-    while k < n and s[k] in _CLOSERS:
+    while k < n and member(_CLOSERS, s[k]):
         k += 1
     if k >= n or not _space(flags, s[k]):
         return -1
@@ -158,12 +167,18 @@ def _sentences(s, n, flags):
     abbr = 0
     i = 0
     while i < n:
-        if cls(flags, s[i]) & LETTER:
-            e = _abbreviation_end(s, n, i, flags)
-            if e > 0:
-                abbr += 1
-                i = e
-                continue
+        if cls(flags, s[i]) & LETTER and (i == 0 or not cls(flags, s[i - 1]) & WORD):
+            k = i  # an abbreviation is a word followed by "."; mid-word starts never match
+            while k < n and cls(flags, s[k]) & WORD:
+                k += 1
+            if k < n and s[k] == 46:
+                e = _abbreviation_end(s, n, i, flags)
+                if e > 0:
+                    abbr += 1
+                    i = e
+                    continue
+            i = k
+            continue
         i += 1
     return 1 + ends - abbr
 
@@ -198,33 +213,43 @@ def _c4_line(b, lo, hi, flags, clean, folded, out, d):
             if k < hi and b[k] == 93:
                 i = k + 1
                 continue
-            if _is_at(b, i, hi, "[edit]"):
+            if _is_at(b, i, hi, 0):
                 i += 6
                 continue
-            if _is_at(b, i, hi, "[citation needed]"):
+            if _is_at(b, i, hi, 1):
                 i += 17
                 continue
         clean[n] = b[i]
         n += 1
         i += 1
-    if n == 0 or clean[n - 1] not in _TERMINAL:
+    if n == 0 or not member(_TERMINAL, clean[n - 1]):
         return
     if n >= 3 and clean[n - 1] == 46 and clean[n - 2] == 46 and clean[n - 3] == 46:
         return
-    js = _contains(clean, 0, n, 0)
-    if _contains(clean, 0, n, 1):
+    js = lorem = curly = policy = False
+    for i in range(n):  # one pass for every phrase: only their first letters start a check
+        c = lower(clean[i])
+        if c == 123:
+            curly = True
+        elif member(_PHRASE_START, c):
+            for p in range(_PH_OFF.shape[0] - 1):
+                if _PH[_PH_OFF[p]] == c and _at(clean, i, n, p):
+                    if p == 0:
+                        js = True
+                    elif p == 1:
+                        lorem = True
+                    else:
+                        policy = True
+    if lorem:
         out[d, _C4_LOREM_IPSUM] = 1.0
     if js:
         out[d, _JS_LINES] += 1
         return
-    for i in range(n):
-        if clean[i] == 123:
-            out[d, _C4_CURLY_BRACKET] = 1.0
-            break
-    for p in range(2, _PH_OFF.shape[0] - 1):
-        if _contains(clean, 0, n, p):
-            out[d, _POLICY_LINES] += 1
-            return
+    if curly:
+        out[d, _C4_CURLY_BRACKET] = 1.0
+    if policy:
+        out[d, _POLICY_LINES] += 1
+        return
     m = 0  # fold dot runs into one "…": no sentence end
     i = 0
     while i < n:
@@ -239,14 +264,28 @@ def _c4_line(b, lo, hi, flags, clean, folded, out, d):
     out[d, _C4_SENTENCES] += _sentences(folded, m, flags)
 
 
-@numba.njit(cache=True, nogil=True)
-def _is_at(b, i, hi, text):
-    if i + len(text) > hi:
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_at(b, i, hi, k):
+    """b[i:hi] starts with citation k of _CITATIONS (case kept)."""
+    lo, z = _CIT_OFF[k], _CIT_OFF[k + 1]
+    if i + z - lo > hi:
         return False
-    for k in range(len(text)):  # noqa: SIM110 (numba compiles no generators)
-        if b[i + k] != ord(text[k]):
+    for j in range(z - lo):  # noqa: SIM110 (numba compiles no generators)
+        if b[i + j] != _CIT[lo + j]:
             return False
     return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_break(c):
+    """What str.splitlines() splits on (\r\n is handled by the caller)."""
+    if c < 32:
+        if c >= 10 and c <= 13:
+            return True
+        return c >= 0x1C and c <= 0x1E
+    if c == 0x85 or c == 0x2028:
+        return True
+    return c == 0x2029
 
 
 @numba.njit(cache=True, nogil=True)
@@ -269,7 +308,7 @@ def line_stats(cps, doc_off, flags):
         start = lo
         i = lo
         while i <= hi:
-            if i == hi or cps[i] in _BREAKS:
+            if i == hi or _is_break(cps[i]):
                 if i == hi and start == hi and n_lines > 0:
                     break
                 n_lines += 1
@@ -299,9 +338,9 @@ def _whole_text(cps, lo, hi, flags, out, d):
             out[d, _ELLIPSES] += 1
             i += 3
             continue
+        elif (c == 108 or c == 76) and _at(cps, i, hi, 1):  # "lorem ipsum"
+            out[d, _LOREM_IPSUM] = 1.0
         i += 1
-    if _contains(cps, lo, hi, 1):
-        out[d, _LOREM_IPSUM] = 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -315,7 +354,7 @@ def _line(cps, lo, hi, flags, out, d):
     if a < z and (cps[a] == 0x2022 or cps[a] == 45):
         out[d, _BULLET_LINES] += 1
     dots = z - a >= 3 and cps[z - 1] == 46 and cps[z - 2] == 46 and cps[z - 3] == 46
-    if (z > a and cps[z - 1] == _ELLIPSIS) or dots:
+    if dots or (z > a and cps[z - 1] == _ELLIPSIS):
         out[d, _ELLIPSIS_LINES] += 1
 
 
@@ -364,6 +403,6 @@ def _segments(cps, lo, hi, flags, seg_hash, seg_len, out, d):
                     break
             if not blank:
                 out[d, _NONBLANK] += 1
-                out[d, _PUNCT_LINES] += cps[i - 1] in _FW_TERMINAL
+                out[d, _PUNCT_LINES] += member(_FW_TERMINAL, cps[i - 1])
                 out[d, _SHORT_LINES] += i - start <= 30
             start = i + 1

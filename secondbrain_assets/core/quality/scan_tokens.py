@@ -37,13 +37,29 @@ ABBREVIATIONS = (
 )  # fmt: skip
 _ABBR = np.array([ord(c) for w in ABBREVIATIONS for c in w.lower()], np.uint32)
 _ABBR_OFF = np.cumsum([0] + [len(w) for w in ABBREVIATIONS]).astype(np.int64)
+_LITERALS = ("https://", "http://", "www.", "and/or", "cannot")
+_HTTPS, _HTTP, _WWW, _AND_OR, _CANNOT = range(len(_LITERALS))
+_LIT = np.array([ord(c) for w in _LITERALS for c in w], np.uint32)
+_LIT_OFF = np.cumsum([0] + [len(w) for w in _LITERALS]).astype(np.int64)
 _SUFFIXES = ("s", "m", "d", "ll", "re", "ve")  # after an apostrophe
 _SUF = np.array([ord(c) for w in _SUFFIXES for c in w], np.uint32)
 _SUF_OFF = np.cumsum([0] + [len(w) for w in _SUFFIXES]).astype(np.int64)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
-# Code points the URL rule stops at, and the trailing punctuation it leaves out.
-_URL_STOP = np.array([ord(c) for c in "<>\"'()[]{}"], np.uint32)
+
+
+def char_set(chars: str) -> np.ndarray:
+    """Membership table for `member` (numba's `x in tuple` is ten times slower)."""
+    table = np.zeros(0x2030, np.bool_)  # up to "…" and the curly quotes
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+_URL_STOP = char_set("<>\"'()[]{}")  # the URL rule stops at these
+_URL_TRAIL = char_set(".,;:!?")  # and leaves these out at its end
+_EMAIL_EXTRA = char_set(".+-")
+_NUMBER_SEP = char_set(".,:")
+_APOSTROPHE = char_set("'’")
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -58,22 +74,34 @@ def cls(flags, c):
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def member(table, c):
+    if c >= table.shape[0]:
+        return False
+    return table[c]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def lower(c):
-    return c | 32 if 65 <= c <= 90 else c
+    # if-forms, not `x and y` values: numba compiles mixed and/or results to slow unions
+    if c >= 65 and c <= 90:
+        return c | np.uint32(32)
+    return c
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def is_word(b, n, flags, j):
-    return 0 <= j < n and (cls(flags, b[j]) & WORD) != 0
+    if j < 0 or j >= n:
+        return False
+    return (cls(flags, b[j]) & WORD) != 0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def boundary(b, n, flags, j):
     """Regex `\\b` before position j."""
     return is_word(b, n, flags, j - 1) != is_word(b, n, flags, j)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def imatch(b, n, j, lit, lo, hi):
     """b[j:] starts with lit[lo:hi], ASCII case-insensitively (lit is lower case)."""
     if j + hi - lo > n:
@@ -84,18 +112,13 @@ def imatch(b, n, j, lit, lo, hi):
     return True
 
 
-@numba.njit(cache=True, nogil=True)
-def _lit(b, n, j, text):
-    # `text` is a literal string; numba compiles one version per call site.
-    if j + len(text) > n:
-        return False
-    for k in range(len(text)):  # noqa: SIM110
-        if lower(b[j + k]) != ord(text[k]):
-            return False
-    return True
+@numba.njit(cache=True, nogil=True, inline="always")
+def _lit(b, n, j, k):
+    """b[j:] starts with literal k of _LITERALS, ASCII case-insensitively."""
+    return imatch(b, n, j, _LIT, _LIT_OFF[k], _LIT_OFF[k + 1])
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _word_run(b, n, flags, k):
     while k < n and cls(flags, b[k]) & WORD:
         k += 1
@@ -107,12 +130,15 @@ def _tail(b, n, flags, k):
     """Infixes spaCy keeps inside a word: ".lower", "/2", ":30", "=1", "(x", "@host", "&b"."""
     while k + 1 < n:
         c, f = b[k], cls(flags, b[k + 1])
-        dot = c == 46 and f & WORD and not f & UPPER
-        if (
-            dot
-            or (c in (47, 58, 60, 62, 61) and f & DIGIT)
-            or (c in (40, 41, 64, 38, 43) and f & WORD)
-        ):
+        if c == 46:
+            ok = (f & WORD) != 0 and (f & UPPER) == 0
+        elif c == 47 or c == 58 or c == 60 or c == 62 or c == 61:  # / : < > =
+            ok = (f & DIGIT) != 0
+        elif c == 40 or c == 41 or c == 64 or c == 38 or c == 43:  # ( ) @ & +
+            ok = (f & WORD) != 0
+        else:
+            ok = False
+        if ok:
             k = _word_run(b, n, flags, k + 2)
         else:
             break
@@ -121,17 +147,17 @@ def _tail(b, n, flags, k):
 
 @numba.njit(cache=True, nogil=True)
 def _url(b, n, flags, i):
-    if _lit(b, n, i, "https://"):
+    if _lit(b, n, i, _HTTPS):
         k = i + 8
-    elif _lit(b, n, i, "http://"):
+    elif _lit(b, n, i, _HTTP):
         k = i + 7
-    elif _lit(b, n, i, "www."):
+    elif _lit(b, n, i, _WWW):
         k = i + 4
     else:
         return -1
     end = -1
-    while k < n and not cls(flags, b[k]) & SPACE and b[k] not in _URL_STOP:
-        if b[k] not in (46, 44, 59, 58, 33, 63):  # . , ; : ! ?
+    while k < n and not cls(flags, b[k]) & SPACE and not member(_URL_STOP, b[k]):
+        if not member(_URL_TRAIL, b[k]):
             end = k + 1
         k += 1
     return end
@@ -140,7 +166,7 @@ def _url(b, n, flags, i):
 @numba.njit(cache=True, nogil=True)
 def _email(b, n, flags, i):
     k = i
-    while k < n and (cls(flags, b[k]) & WORD or b[k] in (46, 43, 45)):
+    while k < n and (cls(flags, b[k]) & WORD or member(_EMAIL_EXTRA, b[k])):
         k += 1
     if k == i or k + 1 >= n or b[k] != 64 or not cls(flags, b[k + 1]) & WORD:
         return -1
@@ -162,39 +188,45 @@ def next_token(b, n, flags, i):
     c = b[i]
     f = cls(flags, c)
     lc = lower(c)
+    e = _word_run(b, n, flags, i) if f & WORD else i  # rules 3-6 and 9-10 start with it
+    after = b[e] if e < n else 0
     if lc == 104 or lc == 119:  # h, w
-        e = _url(b, n, flags, i)
-        if e > 0:
-            return e
-    if f & WORD or c in (46, 43, 45):
-        e = _email(b, n, flags, i)
-        if e > 0:
-            return e
-    at_word_start = f & WORD and boundary(b, n, flags, i)
-    if at_word_start and f & LETTER:
+        u = _url(b, n, flags, i)
+        if u > 0:
+            return u
+    # An e-mail address needs "@" right after its [\w.+-] run: skip the scan otherwise.
+    if (f & WORD and (after == 64 or member(_EMAIL_EXTRA, after))) or member(_EMAIL_EXTRA, c):
+        u = _email(b, n, flags, i)
+        if u > 0:
+            return u
+    at_word_start = False
+    if f & WORD:
+        at_word_start = boundary(b, n, flags, i)
+    if at_word_start and f & LETTER and after == 46:  # abbreviations end their word with "."
+        m = e - i
         for a in range(_ABBR_OFF.shape[0] - 1):
-            m = _ABBR_OFF[a + 1] - _ABBR_OFF[a]
             lo, hi = _ABBR_OFF[a], _ABBR_OFF[a + 1]
-            if i + m < n and b[i + m] == 46 and imatch(b, n, i, _ABBR, lo, hi):
-                return i + m + 1
+            if hi - lo == m and imatch(b, n, i, _ABBR, lo, hi):
+                return e + 1
         k = i
         while k + 1 < n and cls(flags, b[k]) & LETTER and b[k + 1] == 46:
             k += 2
         if k - i >= 4:
             return k
-        if 97 <= c <= 122 and i + 1 < n and b[i + 1] == 46:
+        if 97 <= c <= 122 and m == 1:
             return i + 2
     if f & DIGIT:
         k = _word_run_digits(b, n, flags, i)
         end = -1
-        while k + 1 < n and b[k] in (46, 44, 58) and cls(flags, b[k + 1]) & DIGIT:
+        while k + 1 < n and member(_NUMBER_SEP, b[k]) and cls(flags, b[k + 1]) & DIGIT:
             k = _word_run_digits(b, n, flags, k + 1)
             end = k
         if end > 0:
             return end
-    if at_word_start and _lit(b, n, i, "and/or") and boundary(b, n, flags, i + 6):
-        return i + 6
-    if lc == 110 and i + 2 < n and b[i + 1] in (39, 0x2019) and lower(b[i + 2]) == 116:  # noqa: SIM102
+    if at_word_start and after == 47 and e - i == 3 and _lit(b, n, i, _AND_OR):  # noqa: SIM102
+        if not is_word(b, n, flags, i + 6):
+            return i + 6
+    if lc == 110 and i + 2 < n and member(_APOSTROPHE, b[i + 1]) and lower(b[i + 2]) == 116:  # noqa: SIM102
         if boundary(b, n, flags, i + 3):
             return i + 3
     if c == 39 or c == 0x2019:
@@ -203,10 +235,9 @@ def next_token(b, n, flags, i):
             if imatch(b, n, i + 1, _SUF, lo, hi) and boundary(b, n, flags, i + 1 + hi - lo):
                 return i + 1 + hi - lo
     if f & WORD:
-        e = _word_run(b, n, flags, i)
-        letter_dash_digit = cls(flags, b[e - 1]) & LETTER and cls(flags, b[e + 1]) & DIGIT
-        if e + 1 < n and b[e] == 45 and letter_dash_digit:
-            return _tail(b, n, flags, _word_run(b, n, flags, e + 1))
+        if e + 1 < n and b[e] == 45 and cls(flags, b[e - 1]) & LETTER:  # noqa: SIM102
+            if cls(flags, b[e + 1]) & DIGIT:
+                return _tail(b, n, flags, _word_run(b, n, flags, e + 1))
         return _tail(b, n, flags, e)
     if c == 46 or c == 45:
         k = i
@@ -219,7 +250,7 @@ def next_token(b, n, flags, i):
     return i + 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _word_run_digits(b, n, flags, k):
     while k < n and cls(flags, b[k]) & DIGIT:
         k += 1
@@ -233,11 +264,12 @@ def split_contractions(t, m, flags, out):
     j = 0
     p = 0
     while p < m:
+        c = t[p]
         if (
             p + 3 < m
-            and cls(flags, t[p]) & WORD
             and lower(t[p + 1]) == 110
-            and t[p + 2] in (39, 0x2019)
+            and cls(flags, c) & WORD
+            and member(_APOSTROPHE, t[p + 2])
             and lower(t[p + 3]) == 116
             and not is_word(t, m, flags, p + 4)
         ):
@@ -245,18 +277,19 @@ def split_contractions(t, m, flags, out):
             out[j + 2 : j + 5] = t[p + 1 : p + 4]
             j, p = j + 5, p + 4
             continue
-        if boundary(t, m, flags, p) and _lit(t, m, p, "cannot") and not is_word(t, m, flags, p + 6):
+        cannot = (c == 99 or c == 67) and _lit(t, m, p, _CANNOT)  # cheap tests first
+        if cannot and boundary(t, m, flags, p) and not is_word(t, m, flags, p + 6):
             out[j : j + 3] = t[p : p + 3]
             out[j + 3] = 32
             out[j + 4 : j + 7] = t[p + 3 : p + 6]
             j, p = j + 7, p + 6
             continue
-        i_d = t[p] == 105 and p + 1 < m and t[p + 1] == 100 and boundary(t, m, flags, p)
-        if i_d and not is_word(t, m, flags, p + 2):
-            out[j], out[j + 1], out[j + 2] = 105, 32, 100
-            j, p = j + 3, p + 2
-            continue
-        out[j] = t[p]
+        if c == 105 and p + 1 < m and t[p + 1] == 100 and boundary(t, m, flags, p):  # noqa: SIM102
+            if not is_word(t, m, flags, p + 2):
+                out[j], out[j + 1], out[j + 2] = 105, 32, 100
+                j, p = j + 3, p + 2
+                continue
+        out[j] = c
         j += 1
         p += 1
     return j
@@ -280,7 +313,7 @@ def token_spans(t, m, flags, scratch, starts, ends):
     return count
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def token_hash(b, lo, hi):
     h = _FNV_OFFSET
     for k in range(lo, hi):
@@ -326,16 +359,19 @@ def token_stats(cps, doc_off, flags, stop_hashes):
         stop_seen = 0
         for k in range(count):
             a, e = starts[k], ends[k]
-            h = token_hash(scratch, a, e)
-            hashes[t] = h
-            lengths[t] = e - a
-            t += 1
+            h = _FNV_OFFSET
             real = False
             alpha = False
             for j in range(a, e):
+                h = (h ^ np.uint64(scratch[j])) * _FNV_PRIME  # token_hash, inlined
                 f = cls(flags, scratch[j])
-                real = real or not f & PUNCT
-                alpha = alpha or (f & ALPHA) != 0
+                if not f & PUNCT:
+                    real = True
+                if f & ALPHA:
+                    alpha = True
+            hashes[t] = h
+            lengths[t] = e - a
+            t += 1
             if real:
                 per_doc[d, 1] += 1
                 per_doc[d, 2] += e - a
