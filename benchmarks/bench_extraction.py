@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -145,21 +146,23 @@ def main() -> None:
     for fn in SYSTEMS.values():  # warm-up: imports and lazy tables outside the timing
         fn(pages[0][2], pages[0][1])
     names = list(SYSTEMS)
-    cpu = {n: 0.0 for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
     wall = {n: 0.0 for n in names}
     runs: dict[str, list[Triple]] = {n: [] for n in names}
     for i, (_, url, html, truth) in enumerate(pages):
         for name in names[i % 3 :] + names[: i % 3]:
             c0, w0 = time.process_time(), time.perf_counter()
             text = SYSTEMS[name](html, url)
-            cpu[name] += time.process_time() - c0
+            cpu[name].append(time.process_time() - c0)
             wall[name] += time.perf_counter() - w0
             runs[name].append(shingle_match(truth, text))
     n = len(pages)
     table = {
         name: {
             **{k: round(v, 4) for k, v in scores(runs[name]).items()},
-            "cpu_ms_per_page": round(cpu[name] / n * 1000, 1),
+            "cpu_ms_per_page": round(sum(cpu[name]) / n * 1000, 1),
+            "cpu_ms_p50": round(statistics.median(cpu[name]) * 1000, 1),
+            "cpu_ms_p95": round(statistics.quantiles(cpu[name], n=20)[-1] * 1000, 1),
             "wall_ms_per_page": round(wall[name] / n * 1000, 1),
         }
         for name in names
