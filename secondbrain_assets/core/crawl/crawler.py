@@ -141,7 +141,7 @@ async def _from_fetch(
             res.error_class = "PlainTextFallback"
             res.error_message = "no main content found by extraction; kept the page's plain text"
         else:
-            res.outcome, res.error_class = "no_content", "NoContent"
+            res.outcome, res.error_class = outcomes.NO_CONTENT, "NoContent"
             res.error_message = "the page has no visible text (empty, or only markup and scripts)"
     return _record(pid, url, res, fetcher, page.title, content), reason
 

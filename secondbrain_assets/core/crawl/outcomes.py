@@ -16,6 +16,7 @@ ERROR = "error"  # anything unexpected, recorded rather than raised
 REFUSED = "refused"  # private or loopback address, not allowed by the safety settings
 INVALID_URL = "invalid_url"
 SKIPPED_CONTENT_TYPE = "skipped_content_type"  # PDF, image, ...: not an HTML page
+NO_CONTENT = "no_content"  # an HTML page with no visible text at all (never "ok" and empty)
 
 ALL = frozenset(
     {
@@ -29,6 +30,7 @@ ALL = frozenset(
         REFUSED,
         INVALID_URL,
         SKIPPED_CONTENT_TYPE,
+        NO_CONTENT,
     }
 )
 # "We wanted the page and did not get it". Refused, invalid and non-HTML links are decisions

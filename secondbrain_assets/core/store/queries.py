@@ -12,8 +12,12 @@ NO_SCORE: dict[str, Any] = {"quality_score": {"$in": [None]}}
 
 
 def in_export(export_key: str) -> dict[str, Any]:
-    """Documents that belong to one export (a document may belong to several)."""
-    return {"exports": export_key}
+    """Documents that belong to one export (a document may belong to several).
+
+    `$in: [key]`, not `exports: key`: with the `exports_1` index nx-27017 0.8.1 answers the plain
+    array-membership form with nothing (issue 9), which hid stale pages and miscounted checks.
+    """
+    return {"exports": {"$in": [export_key]}}
 
 
 def unscored_in_export(export_key: str) -> dict[str, Any]:

@@ -37,6 +37,8 @@ from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, ConnectionFailure
 
+from secondbrain_assets.core.store.queries import in_export
+
 # MongoDB's maximum BSON document size (16 MiB), see the server's `maxBsonObjectSize`, less room
 # for the fields the writer adds (exports, timestamps).
 MAX_BSON_BYTES = 16 * 1024 * 1024 - 16 * 1024
@@ -61,11 +63,6 @@ class StoreWriteError(RuntimeError):
 
 class StoreConnectionError(StoreWriteError):
     """The store went away during a sync (AutoReconnect and friends)."""
-
-
-def in_export(export_key: str) -> dict[str, Any]:
-    """Filter for documents of one export (array membership in the form every engine indexes)."""
-    return {"exports": {"$in": [export_key]}}
 
 
 def _hosts(collection: Collection) -> str:

@@ -10,6 +10,7 @@ import pytest
 from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect
 
+from secondbrain_assets.core.store import queries
 from secondbrain_assets.core.store.indexes import INDEXES, ensure_indexes
 from secondbrain_assets.core.store.writer import (
     OversizedDocumentError,
@@ -220,7 +221,12 @@ def test_pages_removed_from_an_export_disappear_with_the_io_managers_indexes(
     assert result.removed_from_export == 5 and result.deleted == 5
     assert sorted(d["_id"] for d in collection.find({})) == ten[:5]
     assert _exports(collection)[ten[0]] == ["A", "B"]
-    assert collection.count_documents({"exports": {"$in": ["A"]}}) == 5
+    # The checks' queries (core/store/queries.py) see the same five on every engine.
+    assert collection.count_documents(queries.in_export("A")) == 5
+    assert collection.count_documents(queries.in_export("B")) == 2
+    assert collection.count_documents(queries.unscored_in_export("A")) == sum(
+        d.get("quality_score") is None for d in collection.find({})
+    )
 
 
 def test_nested_oversized_strings_are_caught_before_writing(collection: Collection) -> None:
