@@ -21,6 +21,7 @@ ARTICLE = "".join(
     "over thousands of years, carving valleys as they move.</p>"
     for i in range(6)
 )
+ETE = f"<article><h1>Été</h1><p>En été, les glaciers fondent.</p>{ARTICLE}</article>"
 DEEP = (
     "<html><head><title>Deep</title></head><body>" + "<div>" * 100_000
     + f"<article><h1>Deep article</h1>{ARTICLE}</article>" + "</div>" * 100_000
@@ -33,14 +34,12 @@ PAGES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/lying-utf16": (
         200,
         {"Content-Type": "text/html; charset=utf-16"},
-        f"<html><body><article><h1>Été</h1><p>En été, les glaciers fondent.</p>{ARTICLE}</article></body></html>".encode(),
+        f"<html><body>{ETE}</body></html>".encode(),
     ),
     "/real-utf16": (
         200,
         {"Content-Type": "text/html"},
-        f"\ufeff<html><body><article><h1>Été</h1><p>En été, les glaciers fondent.</p>{ARTICLE}</article></body></html>".encode(
-            "utf-16-le"
-        ),
+        f"\ufeff<html><body>{ETE}</body></html>".encode("utf-16-le"),
     ),
     "/deep": (200, {"Content-Type": "text/html; charset=utf-8"}, DEEP.encode()),
     "/blank": (200, {"Content-Type": "text/html"}, b"<html><body>  </body></html>"),
