@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 from pathlib import Path
 
 import yaml
 
 from secondbrain_assets import settings
-from secondbrain_assets.lib.execution import QUEUES
+from secondbrain_assets.lib.execution import CELERY_CONFIG_SOURCE, QUEUES
 
 
 def worker_config(path: Path) -> Path:
     """The `execution: config:` block `dagster-celery worker start -y` reads, written to `path`."""
-    config = {"broker": settings.celery_broker(), "backend": settings.celery_backend()}
+    config = {
+        "broker": settings.celery_broker(),
+        "backend": settings.celery_backend(),
+        "config_source": CELERY_CONFIG_SOURCE,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"execution": {"config": config}}))
     return path
@@ -36,7 +39,7 @@ def worker_command(queues: list[str], concurrency: int, config_path: Path) -> li
     unknown = sorted(set(queues) - set(QUEUES))
     if unknown:
         raise SystemExit(f"unknown queue(s) {unknown}; choose from {list(QUEUES)}")
-    name = f"{'-'.join(queues)}@{socket.gethostname()}"
+    name = "-".join(queues)  # dagster-celery appends @hostname
     return [
         str(Path(sys.executable).with_name("dagster-celery")),
         "worker",

@@ -9,6 +9,7 @@ every worker can reach: use dagster.production.yaml (PostgreSQL).
 import dagster as dg
 
 from secondbrain_assets import settings
+from secondbrain_assets.lib.execution import CELERY_CONFIG_SOURCE
 
 
 @dg.definitions
@@ -22,6 +23,10 @@ def executor() -> dg.Definitions:
 
     return dg.Definitions(
         executor=celery_executor.configured(
-            {"broker": settings.celery_broker(), "backend": settings.celery_backend()}
+            {
+                "broker": settings.celery_broker(),
+                "backend": settings.celery_backend(),
+                "config_source": CELERY_CONFIG_SOURCE,
+            }
         )
     )

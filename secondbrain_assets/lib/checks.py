@@ -13,6 +13,8 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
+from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
+
 _EXAMPLES = 20
 
 
@@ -27,6 +29,9 @@ def partitioned_check(
     of checks alone takes the partition from the `dagster/partition` run tag (`partition_key=` is
     refused for check-only jobs in 1.13).
     """
+
+    # Checks read stored results: light work for the io queue unless the caller says otherwise.
+    check_args.setdefault("op_tags", on_queue(QUEUE_IO))
 
     def wrap(fn: Callable) -> dg.AssetChecksDefinition:
         with warnings.catch_warnings():

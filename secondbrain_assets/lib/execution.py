@@ -12,6 +12,18 @@ import dagster as dg
 # import Celery (a test keeps the two equal).
 CELERY_QUEUE_TAG = "dagster-celery/queue"
 
+# Celery settings shared by the executor and every worker. A step whose worker dies (kill -9, OOM,
+# a lost machine) goes back to its queue instead of vanishing: acknowledged only when done, and
+# re-queued when the worker is lost. Redis re-delivers an unacknowledged step only after
+# `visibility_timeout`, which must outlast the longest step (a fine-tune), hence six hours;
+# RabbitMQ re-delivers as soon as the dead worker's connection drops.
+CELERY_CONFIG_SOURCE = {
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    "worker_prefetch_multiplier": 1,
+    "broker_transport_options": {"visibility_timeout": 6 * 3600},
+}
+
 # Queues: one worker pool per kind of machine. Parsing and crawling wait on disks and networks;
 # scoring and summarizing on an LLM server; training, merging and evaluation on a GPU.
 QUEUE_IO = "io"

@@ -63,9 +63,24 @@ def test_worker_config_is_what_dagster_celery_validates(
     config = get_validated_config(str(path))
     assert config["broker"] == "amqp://guest:guest@127.0.0.1:5672//"
     assert config["backend"] == "rpc://"  # RabbitMQ has no Redis db to report into
+    assert config["config_source"]["task_acks_late"] is True  # a lost worker's step is re-queued
     command = workers.worker_command(["io", "llm"], 3, path)
     assert command[command.index("-q") + 1] == "io,llm"  # one flag: celery keeps only the last
     assert "--concurrency=3" in command
     with pytest.raises(SystemExit, match="unknown queue"):
         workers.worker_command(["io", "cpu"], 1, path)
     assert set(QUEUES) == {"io", "llm", "gpu"}
+
+
+def test_every_step_of_every_job_names_a_queue_a_worker_serves() -> None:
+    """A step without a queue tag would wait forever on Celery's default queue: none allowed."""
+    from secondbrain_assets.definitions import defs
+
+    loaded = defs()
+    untagged = {
+        f"{job.name}:{node.name}": node.tags.get(CELERY_QUEUE_TAG)
+        for job in loaded.resolve_all_job_defs()
+        for node in job.graph.node_defs
+        if node.tags.get(CELERY_QUEUE_TAG) not in QUEUES
+    }
+    assert untagged == {}
