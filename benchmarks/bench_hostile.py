@@ -110,8 +110,13 @@ def quadratic_cases(tmp: Path) -> dict:
         "bare_url_4mb_parens_s": _timed(extract_links, "http://x.org/a" + ")" * 4_000_000, "p"),
         "links_to_100000_missing_pages_s": _timed(parse_export, export),
         "one_url_100000_anchor_texts_s": _timed(_group, items),
-        "old_code_s_from_issue_9": {"title": 94, "dots": 224, "parens": 9720, "links": 75,
-                                    "anchors": 65},  # fmt: skip
+        "old_code_s_from_issue_9": {
+            "title": 94,
+            "dots": 224,
+            "parens": 9720,
+            "links": 75,
+            "anchors": 65,
+        },  # fmt: skip
     }
 
 

@@ -30,8 +30,9 @@ def is_html(content_type: str) -> bool:
 
 def _wide(name: str | None) -> bool:
     """True for UTF-16/32 labels: text in them is full of NUL bytes."""
-    return bool(name) and name.lower().replace("_", "-").startswith(("utf-16", "utf-32", "utf16",
-                                                                      "utf32", "ucs-2", "ucs2"))
+    return bool(name) and name.lower().replace("_", "-").startswith(
+        ("utf-16", "utf-32", "utf16", "utf32", "ucs-2", "ucs2")
+    )
 
 
 def sniff_non_html(head: bytes, content_type: str | None = None) -> str | None:

@@ -151,8 +151,11 @@ def _iter_zip(
         if budget.entries > budget.limits.max_entries:
             budget.exhausted = True
             problems.append(
-                Problem(shown, f"export has more than {budget.limits.max_entries} files; "
-                        "this one and all after it were skipped")
+                Problem(
+                    shown,
+                    f"export has more than {budget.limits.max_entries} files; "
+                    "this one and all after it were skipped",
+                )
             )
             return
         name = safe_name(info.filename)
@@ -175,7 +178,11 @@ def _iter_zip(
 
 
 def _zip_text(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str, shown: str, budget: _Budget,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    rel: str,
+    shown: str,
+    budget: _Budget,
     problems: list,
 ) -> Entry | None:
     try:
@@ -197,16 +204,24 @@ def _over_total(budget: _Budget, shown: str, problems: list) -> bool:
         return False
     budget.exhausted = True
     problems.append(
-        Problem(shown, f"export decompresses to more than {budget.limits.max_total_bytes} bytes "
-                f"of text or {budget.limits.max_spooled_bytes} bytes of nested zips (zip bomb?); "
-                "this file and all after it were skipped. Split the export or raise the limit.")
+        Problem(
+            shown,
+            f"export decompresses to more than {budget.limits.max_total_bytes} bytes "
+            f"of text or {budget.limits.max_spooled_bytes} bytes of nested zips (zip bomb?); "
+            "this file and all after it were skipped. Split the export or raise the limit.",
+        )
     )
     return True
 
 
 def _nested_zip(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str, shown: str, depth: int,
-    budget: _Budget, problems: list,
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    rel: str,
+    shown: str,
+    depth: int,
+    budget: _Budget,
+    problems: list,
 ) -> Iterator[Entry]:
     if depth + 1 > budget.limits.max_depth:
         max_depth = budget.limits.max_depth
@@ -246,8 +261,13 @@ def _iter_folder(root: Path, budget: _Budget, problems: list) -> Iterator[Entry]
     def unreadable(exc: OSError) -> None:
         where = Path(exc.filename or root)
         rel = where.relative_to(root).as_posix() if where != root else "."
-        problems.append(Problem(rel, f"unreadable folder ({exc.strerror or exc}); its pages were "
-                                "skipped. Fix its permissions (chmod -R u+rX) and re-run."))
+        problems.append(
+            Problem(
+                rel,
+                f"unreadable folder ({exc.strerror or exc}); its pages were "
+                "skipped. Fix its permissions (chmod -R u+rX) and re-run.",
+            )
+        )
 
     # Sorted walk: the same folder always yields the same order (and the same duplicate winner).
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
@@ -260,8 +280,13 @@ def _iter_folder(root: Path, budget: _Budget, problems: list) -> Iterator[Entry]
             budget.entries += 1
             if budget.entries > budget.limits.max_entries:
                 budget.exhausted = True
-                problems.append(Problem(rel, f"export has more than {budget.limits.max_entries} "
-                                        "files; this one and all after it were skipped"))
+                problems.append(
+                    Problem(
+                        rel,
+                        f"export has more than {budget.limits.max_entries} "
+                        "files; this one and all after it were skipped",
+                    )
+                )
                 return
             if full.is_symlink():
                 problems.append(Problem(rel, "symbolic link in the export folder; skipped"))
@@ -285,8 +310,13 @@ def _folder_file(full: Path, rel: str, budget: _Budget, problems: list) -> Itera
     try:
         st = full.lstat()
         if not stat.S_ISREG(st.st_mode):
-            problems.append(Problem(rel, f"not a regular file ({stat.filemode(st.st_mode)}: "
-                                    "pipe, socket or device); skipped"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"not a regular file ({stat.filemode(st.st_mode)}: "
+                    "pipe, socket or device); skipped",
+                )
+            )
             return
         size = st.st_size
         if lower.endswith(".zip"):

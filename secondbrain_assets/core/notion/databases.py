@@ -80,12 +80,16 @@ def _records(text: str, notes: list[str]) -> list[list[str]]:
                 break
             recoveries += 1
             if recoveries > _MAX_QUOTE_REPAIRS:  # bound the work: one re-scan per repair
-                notes.append(f"more than {_MAX_QUOTE_REPAIRS} unclosed quotes; lines "
-                             f"{bad + 1}-{len(lines)} were read without quote handling")
+                notes.append(
+                    f"more than {_MAX_QUOTE_REPAIRS} unclosed quotes; lines "
+                    f"{bad + 1}-{len(lines)} were read without quote handling"
+                )
                 out.extend(csv.reader(lines[bad:], quoting=csv.QUOTE_NONE))
                 break
-            notes.append(f"line {bad + 1}: a quote is never closed; that line was read without "
-                         "quote handling and the lines after it as usual")
+            notes.append(
+                f"line {bad + 1}: a quote is never closed; that line was read without "
+                "quote handling and the lines after it as usual"
+            )
             out.extend(csv.reader(lines[bad : bad + 1], quoting=csv.QUOTE_NONE))
             start = bad + 1
     return out
@@ -100,8 +104,9 @@ def read_table(text: str) -> Table:
     if not header:
         return Table([], [], notes)
     if len(header) > MAX_COLUMNS:
-        notes.append(f"header has {len(header)} columns; columns after the first {MAX_COLUMNS} "
-                     "were dropped")
+        notes.append(
+            f"header has {len(header)} columns; columns after the first {MAX_COLUMNS} were dropped"
+        )
         header = header[:MAX_COLUMNS]
     columns = _unique([h.strip()[:_MAX_NAME_CHARS] for h in header])
     rows = []
@@ -121,9 +126,11 @@ def read_table(text: str) -> Table:
             row[name] = ""
         rows.append(row)
     if wide:
-        notes.append(f"{wide} row(s) have more cells than the {len(columns)} header columns; the "
-                     f"extra cells are kept as column_{len(columns) + 1}, ..."
-                     + (f" ({dropped} cells past column {MAX_COLUMNS} dropped)" if dropped else ""))
+        notes.append(
+            f"{wide} row(s) have more cells than the {len(columns)} header columns; the "
+            f"extra cells are kept as column_{len(columns) + 1}, ..."
+            + (f" ({dropped} cells past column {MAX_COLUMNS} dropped)" if dropped else "")
+        )
     return Table(columns, rows, notes)
 
 

@@ -83,8 +83,9 @@ def parse_export(path: Path, limits: Limits | None = None) -> ParseResult:
     db_tables = _databases(csvs, docs, problems)
     del csvs
     # A database's rows live in the folder named like its CSV: `Reading <id>/`.
-    folder_of = {i: posixpath.join(posixpath.dirname(docs[i].path), _stem(docs[i].path))
-                 for i in db_tables}
+    folder_of = {
+        i: posixpath.join(posixpath.dirname(docs[i].path), _stem(docs[i].path)) for i in db_tables
+    }
     db_folders = {folder: i for i, folder in folder_of.items()}
     rows_by_folder: dict[str, list[NotionDocument]] = {}
     md_pages.reverse()
@@ -150,7 +151,9 @@ def _databases(texts: list[_Text], docs: dict, problems: list) -> dict[str, data
         problems.extend(Problem(entry.path, note) for note in table.notes)
         tables[db_id], is_all[db_id] = table, name.is_all
         docs[db_id] = NotionDocument(
-            doc_id=db_id, kind="database", title=name.title or "Untitled",
+            doc_id=db_id,
+            kind="database",
+            title=name.title or "Untitled",
             content=databases.render_table(table),
             parent_id=_folder_id(posixpath.dirname(entry.path)),
             path=f"{base}.csv" if not name.is_all else entry.path,
@@ -173,13 +176,21 @@ def _page(entry: _Text, db_folders: dict, docs: dict, problems: list) -> NotionD
         existing._raw = raw
         return None
     if existing is not None:
-        problems.append(Problem(entry.path, f"duplicate page id {doc_id} (also {existing.path}); "
-                                "kept the first"))
+        problems.append(
+            Problem(
+                entry.path, f"duplicate page id {doc_id} (also {existing.path}); kept the first"
+            )
+        )
         return None
     doc = NotionDocument(
-        doc_id=doc_id, kind="database_row" if is_row else "page", title=page.title,
-        content=page.content, parent_id=_folder_id(folder), path=entry.path,
-        properties=page.properties, _raw=raw,
+        doc_id=doc_id,
+        kind="database_row" if is_row else "page",
+        title=page.title,
+        content=page.content,
+        parent_id=_folder_id(folder),
+        path=entry.path,
+        properties=page.properties,
+        _raw=raw,
     )
     docs[doc_id] = doc
     return doc
@@ -204,8 +215,13 @@ def _merge_rows(db: NotionDocument, table: databases.Table, md_rows: list, docs:
         row_id = pages.derived_id("notion-row", db.doc_id, title, str(seen[title]))
         if row_id not in docs:
             docs[row_id] = NotionDocument(
-                doc_id=row_id, kind="database_row", title=title or "Untitled", content="",
-                parent_id=db.doc_id, path=db.path, properties=csv_props,
+                doc_id=row_id,
+                kind="database_row",
+                title=title or "Untitled",
+                content="",
+                parent_id=db.doc_id,
+                path=db.path,
+                properties=csv_props,
             )
 
 
@@ -247,11 +263,19 @@ def to_records(result: ParseResult, export_key: str) -> list[dict[str, Any]]:
     """Rows in the `notion_docs` contract (see ARCHITECTURE data contracts)."""
     return [
         {
-            "doc_id": d.doc_id, "export_key": export_key, "source": "notion", "kind": d.kind,
-            "title": d.title, "content": d.content, "parent_id": d.parent_id, "path": d.path,
+            "doc_id": d.doc_id,
+            "export_key": export_key,
+            "source": "notion",
+            "kind": d.kind,
+            "title": d.title,
+            "content": d.content,
+            "parent_id": d.parent_id,
+            "path": d.path,
             "properties": json.dumps(d.properties, ensure_ascii=False, sort_keys=True),
-            "internal_links": d.internal_links, "unresolved_links": d.unresolved_links,
-            "external_links": d.external_links, "attachments": d.attachments,
+            "internal_links": d.internal_links,
+            "unresolved_links": d.unresolved_links,
+            "external_links": d.external_links,
+            "attachments": d.attachments,
             "is_empty": d.is_empty,
             "content_hash": content_hash(d.content),
             "n_chars": len(d.content),
@@ -265,12 +289,21 @@ def to_frame(result: ParseResult, export_key: str) -> Any:
     import polars as pl
 
     schema = {
-        "doc_id": pl.String, "export_key": pl.String, "source": pl.String, "kind": pl.String,
-        "title": pl.String, "content": pl.String, "parent_id": pl.String, "path": pl.String,
-        "properties": pl.String, "internal_links": pl.List(pl.String),
+        "doc_id": pl.String,
+        "export_key": pl.String,
+        "source": pl.String,
+        "kind": pl.String,
+        "title": pl.String,
+        "content": pl.String,
+        "parent_id": pl.String,
+        "path": pl.String,
+        "properties": pl.String,
+        "internal_links": pl.List(pl.String),
         "unresolved_links": pl.List(pl.String),
         "external_links": pl.List(pl.Struct({"url": pl.String, "anchor": pl.String})),
-        "attachments": pl.List(pl.String), "is_empty": pl.Boolean, "content_hash": pl.String,
+        "attachments": pl.List(pl.String),
+        "is_empty": pl.Boolean,
+        "content_hash": pl.String,
         "n_chars": pl.Int64,
     }
     return pl.DataFrame(to_records(result, export_key), schema=schema)

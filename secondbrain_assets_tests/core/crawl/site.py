@@ -97,8 +97,7 @@ JS_DATA = {
 }
 
 LATIN1_TEXT = (
-    "Caf\u00e9 cr\u00e8me and cr\u00eape recipes \u2014 \u201cna\u00efve\u201d cooks welcome. "
-    * 12
+    "Caf\u00e9 cr\u00e8me and cr\u00eape recipes \u2014 \u201cna\u00efve\u201d cooks welcome. " * 12
 )
 SJIS_TEXT = "日本の伝統的な庭園は、石と水と植物を使って自然の風景を小さく表現します。" * 6
 
@@ -110,8 +109,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - silence stderr
         pass
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -189,12 +193,16 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/mislabelled-pdf":
             self._send(200, b"%PDF-1.4\n1 0 obj<<>>endobj\n" + b"\x00" * 64, "text/html")
         elif path == "/latin":
-            body = page("Cr\u00eapes \u2014 recettes", f"<article><p>{LATIN1_TEXT}</p></article>",
-                        "windows-1252")
+            body = page(
+                "Cr\u00eapes \u2014 recettes",
+                f"<article><p>{LATIN1_TEXT}</p></article>",
+                "windows-1252",
+            )
             self._send(200, body.encode("cp1252"), "text/html; charset=windows-1252")
         elif path == "/sjis":  # charset only in <meta>, none in the header
-            body = page("日本庭園", f"<article><h1>日本庭園</h1><p>{SJIS_TEXT}</p></article>",
-                        "shift_jis")
+            body = page(
+                "日本庭園", f"<article><h1>日本庭園</h1><p>{SJIS_TEXT}</p></article>", "shift_jis"
+            )
             self._send(200, body.encode("shift_jis"), "text/html")
         elif path.startswith("/held/"):  # slow enough for requests to overlap
             time.sleep(0.15)

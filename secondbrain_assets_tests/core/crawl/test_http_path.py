@@ -30,8 +30,17 @@ def test_boilerplate_removed_structure_kept(site: Site) -> None:
     assert "| Franz Josef | 5.2 |" in md
     assert "[abrasion](" in md and "wikipedia.org/wiki/Abrasion" in md
     assert "rate_mm_per_year" in md
-    for boilerplate in ("Accept all", "cookies", "Related articles", "sourdough", "jdoe42",
-                        "cheap watches", "All rights reserved", "Privacy policy", "Sign in"):
+    for boilerplate in (
+        "Accept all",
+        "cookies",
+        "Related articles",
+        "sourdough",
+        "jdoe42",
+        "cheap watches",
+        "All rights reserved",
+        "Privacy policy",
+        "Sign in",
+    ):
         assert boilerplate not in md, boilerplate
     assert row["content_hash"] == hashlib.sha256(md.encode()).hexdigest()
 

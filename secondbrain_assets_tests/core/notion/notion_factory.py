@@ -31,10 +31,15 @@ def basic_files() -> dict[str, bytes]:
             + ".\nRead https://example.com/a-post. Also <https://example.org/auto>.\n"
         ).encode(),
         child_path: (
-            "# Child Page\n\nBack to " + link("home", f"../Home {ROOT_ID}.md")
-            + " and [an article](https://blog.example.com/x?y=1 \"title\").\n"
-            + "![diagram](" + quote(f"Child Page {CHILD_ID}/diagram.png") + ")\n"
-            + "Broken: " + link("gone", f"Missing {'9' * 32}.md") + "\n"
+            "# Child Page\n\nBack to "
+            + link("home", f"../Home {ROOT_ID}.md")
+            + ' and [an article](https://blog.example.com/x?y=1 "title").\n'
+            + "![diagram]("
+            + quote(f"Child Page {CHILD_ID}/diagram.png")
+            + ")\n"
+            + "Broken: "
+            + link("gone", f"Missing {'9' * 32}.md")
+            + "\n"
         ).encode(),
         f"Home {ROOT_ID}/Child Page {CHILD_ID}/diagram.png": b"\x89PNG\r\n\x1a\nnot-really",
         f"Home {ROOT_ID}/Other {OTHER_ID}.md": b"# Other\n",
@@ -55,8 +60,11 @@ def zip_bytes(files: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in files.items():
-            zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data,
-                        compress_type=compression)
+            zf.writestr(
+                zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)),
+                data,
+                compress_type=compression,
+            )
     return buf.getvalue()
 
 

@@ -36,7 +36,9 @@ def test_path_traversal_entries_are_skipped_with_a_problem(tmp_path: Path) -> No
     result = parse_export(write_zip(tmp_path / "e.zip", files))
     assert _ids(result) == {ROOT_ID}
     assert sorted(p.path for p in result.problems) == [
-        f"e.zip:../evil {CHILD_ID}.md", f"e.zip:/abs {CHILD_ID}.md"]
+        f"e.zip:../evil {CHILD_ID}.md",
+        f"e.zip:/abs {CHILD_ID}.md",
+    ]
     assert all("unsafe path" in p.message for p in result.problems)
 
 
@@ -89,8 +91,10 @@ def test_too_many_entries_and_too_deep_nesting(tmp_path: Path) -> None:
 
 def test_corrupt_nested_zip_is_skipped_and_the_rest_kept(tmp_path: Path) -> None:
     broken = zip_bytes({f"Lost {CHILD_ID}.md": b"# Lost"})[:-30]
-    path = write_zip(tmp_path / "Export-x.zip", {
-        "Export-x-Part-1.zip": zip_bytes(GOOD), "Export-x-Part-2.zip": broken})
+    path = write_zip(
+        tmp_path / "Export-x.zip",
+        {"Export-x-Part-1.zip": zip_bytes(GOOD), "Export-x-Part-2.zip": broken},
+    )
     result = parse_export(path)
     assert _ids(result) == {ROOT_ID}
     assert result.problems[0].path == "Export-x.zip:Export-x-Part-2.zip"
@@ -121,7 +125,7 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr(next(iter(GOOD)), GOOD[next(iter(GOOD))])
         info = zipfile.ZipInfo(f"Link {CHILD_ID}.md")
-        info.external_attr = (0o120777 << 16)
+        info.external_attr = 0o120777 << 16
         zf.writestr(info, "/etc/passwd")
     (tmp_path / "l.zip").write_bytes(buf.getvalue())
     result = parse_export(tmp_path / "l.zip")

@@ -72,8 +72,10 @@ def test_unreadable_sub_folder_is_a_problem_not_a_silent_loss() -> None:
     base = Path(tempfile.mkdtemp(prefix="sb-perm-"))
     try:
         base.chmod(0o755)
-        root = write_folder(base / "Export-p", {
-            **GOOD, f"Good {ROOT_ID}/Hidden/Page {CHILD_ID}.md": b"# Hidden\n\nlost?"})
+        root = write_folder(
+            base / "Export-p",
+            {**GOOD, f"Good {ROOT_ID}/Hidden/Page {CHILD_ID}.md": b"# Hidden\n\nlost?"},
+        )
         for d in (root, root / f"Good {ROOT_ID}"):
             d.chmod(0o755)
         (root / f"Good {ROOT_ID}" / "Hidden").chmod(0)
@@ -82,7 +84,7 @@ def test_unreadable_sub_folder_is_a_problem_not_a_silent_loss() -> None:
         else:
             result = parse_export(root)
             problems = [(p.path, p.message) for p in result.problems]
-        assert (f"Good {ROOT_ID}/Hidden", ) == problems[0][:1]
+        assert (f"Good {ROOT_ID}/Hidden",) == problems[0][:1]
         assert "unreadable folder" in problems[0][1] and "chmod" in problems[0][1]
     finally:
         (base / "Export-p" / f"Good {ROOT_ID}" / "Hidden").chmod(0o755)
@@ -147,8 +149,12 @@ def test_csv_unterminated_quote_keeps_later_rows_and_says_so(tmp_path: Path) -> 
 
 def test_csv_cells_beyond_the_header_are_kept() -> None:
     table = read_table("Name,Status\nA,Done,extra1,extra2\nB,Todo\n")
-    assert table.rows[0] == {"Name": "A", "Status": "Done", "column_3": "extra1",
-                             "column_4": "extra2"}
+    assert table.rows[0] == {
+        "Name": "A",
+        "Status": "Done",
+        "column_3": "extra1",
+        "column_4": "extra2",
+    }
     assert "more cells than the 2 header columns" in table.notes[0]
 
 
@@ -165,5 +171,4 @@ def test_default_text_budget_is_one_gib_and_counts_only_text(tmp_path: Path) -> 
     files = {**GOOD, **{f"Bomb {i:032x}.md": zeros for i in range(10, 20)}}
     result = parse_export(write_zip(tmp_path / "b.zip", files), Limits(max_total_bytes=4 << 20))
     assert len(result.documents) <= 5 and result.bytes_read <= 4 << 20
-    assert any("zip bomb" in p.message and "raise the limit" in p.message
-               for p in result.problems)
+    assert any("zip bomb" in p.message and "raise the limit" in p.message for p in result.problems)

@@ -11,7 +11,9 @@ HEX = "0123456789abcdef0123456789ABCDEF"
 def test_split_id_handles_both_id_forms() -> None:
     assert split_id(f"My Page {HEX}") == ("My Page", HEX.lower())
     assert split_id("Page 01234567-89ab-cdef-0123-456789abcdef") == (
-        "Page", "0123456789abcdef0123456789abcdef")
+        "Page",
+        "0123456789abcdef0123456789abcdef",
+    )
     assert split_id("Export-2f6c1d0e") == ("Export-2f6c1d0e", None)
     assert split_id("Untitled") == ("Untitled", None)
 
@@ -26,7 +28,10 @@ def test_property_block_only_for_rows_and_only_as_a_block() -> None:
     text = "# Book\n\nStatus: Done\nTags: a, b\n\nBody: with a colon.\n"
     row = parse_page(text, "file", with_properties=True)
     assert (row.title, row.properties, row.content) == (
-        "Book", {"Status": "Done", "Tags": "a, b"}, "Body: with a colon.")
+        "Book",
+        {"Status": "Done", "Tags": "a, b"},
+        "Body: with a colon.",
+    )
     page = parse_page(text, "file", with_properties=False)
     assert page.properties == {} and page.content.startswith("Status: Done")
     prose = parse_page("# T\n\nNote: this line\ncontinues the paragraph\n", "f", True)
@@ -37,7 +42,7 @@ def test_property_block_only_for_rows_and_only_as_a_block() -> None:
 
 def test_external_links_of_every_form() -> None:
     content = (
-        "See [the post](https://a.example.com/p \"t\"), <https://b.example.com/q>, and "
+        'See [the post](https://a.example.com/p "t"), <https://b.example.com/q>, and '
         "https://c.example.com/r. Also (https://en.wikipedia.org/wiki/Foo_(bar)).\n"
         "```\nhttps://in-code.example.com\n```\n`https://inline.example.com` "
         "[mail](mailto:x@y.z) [anchor](#section)"

@@ -68,8 +68,10 @@ def test_zip_folder_and_zip_of_zips_agree(tmp_path: Path) -> None:
     names = sorted(files)
     part1 = {n: files[n] for n in names[: len(names) // 2]}
     part2 = {n: files[n] for n in names[len(names) // 2 :]}
-    nested = write_zip(tmp_path / "Export-n.zip", {
-        "Export-n-Part-1.zip": zip_bytes(part1), "Export-n-Part-2.zip": zip_bytes(part2)})
+    nested = write_zip(
+        tmp_path / "Export-n.zip",
+        {"Export-n-Part-1.zip": zip_bytes(part1), "Export-n-Part-2.zip": zip_bytes(part2)},
+    )
     flat = parse_export(write_zip(tmp_path / "Export-f.zip", files))
     folder = parse_export(write_folder(tmp_path / "Export-d", files))
     nest = parse_export(nested)
@@ -129,9 +131,23 @@ def test_unreadable_exports_raise_naming_the_file(tmp_path: Path) -> None:
 def test_frame_matches_the_contract(tmp_path: Path) -> None:
     frame = to_frame(parse_export(write_zip(tmp_path / "e.zip", basic_files())), "export-e")
     assert frame.columns == [
-        "doc_id", "export_key", "source", "kind", "title", "content", "parent_id", "path",
-        "properties", "internal_links", "unresolved_links", "external_links", "attachments",
-        "is_empty", "content_hash", "n_chars"]
+        "doc_id",
+        "export_key",
+        "source",
+        "kind",
+        "title",
+        "content",
+        "parent_id",
+        "path",
+        "properties",
+        "internal_links",
+        "unresolved_links",
+        "external_links",
+        "attachments",
+        "is_empty",
+        "content_hash",
+        "n_chars",
+    ]
     assert frame["doc_id"].str.contains(r"^[0-9a-f]{32}$").all()
     assert set(frame["source"]) == {"notion"} and set(frame["export_key"]) == {"export-e"}
     row = frame.filter(frame["doc_id"] == ROW_ID).row(0, named=True)
@@ -153,6 +169,9 @@ def test_windows_paths_all_only_database_and_parts_in_a_folder(tmp_path: Path) -
     assert result.problems == []
     assert docs[ROOT_ID].internal_links == [DB_ID]
     assert (docs[DB_ID].kind, docs[DB_ID].title, docs[DB_ID].parent_id) == (
-        "database", "Books", ROOT_ID)
+        "database",
+        "Books",
+        ROOT_ID,
+    )
     assert docs[ROW_ID].parent_id == DB_ID and docs[ROW_ID].properties == {"Stars": "5"}
     assert docs[ROW_ID].path == f"Home {ROOT_ID}/Books {DB_ID}/Dune {ROW_ID}.md"

@@ -55,4 +55,5 @@ def test_sample_export_matches_its_readable_source() -> None:
     built = module.build_zip()
     assert built == module.build_zip()  # deterministic
     assert _contents(built) == _contents(SAMPLE.read_bytes()), (
-        "data/notion is out of date: run `python data/make_sample_export.py`")
+        "data/notion is out of date: run `python data/make_sample_export.py`"
+    )
