@@ -23,16 +23,24 @@ class GenerationRequest:
     temperature: float
     seed: int
     max_new_tokens: int
+    # A local model may stop a row as soon as its answer is longer than this (it will be
+    # rejected as over budget anyway): no compute spent on the rest. Servers ignore it.
+    stop_after_chars: int | None = None
 
     def chat(self) -> list[dict[str, str]]:
         return [{"role": role, "content": content} for role, content in self.messages]
 
     @classmethod
     def from_chat(
-        cls, messages: Sequence[dict[str, str]], temperature: float, seed: int, max_new_tokens: int
+        cls,
+        messages: Sequence[dict[str, str]],
+        temperature: float,
+        seed: int,
+        max_new_tokens: int,
+        stop_after_chars: int | None = None,
     ) -> GenerationRequest:
         pairs = tuple((m["role"], m["content"]) for m in messages)
-        return cls(pairs, float(temperature), int(seed), int(max_new_tokens))
+        return cls(pairs, float(temperature), int(seed), int(max_new_tokens), stop_after_chars)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ def request_key(request: GenerationRequest) -> Key:
     digest = hashlib.sha256()
     for role, content in request.messages:
         digest.update(f"{role}\x00{content}\x01".encode())
+    # An early stop changes the stored text of an over-budget answer, never of a kept one.
+    digest.update(f"stop_after_chars={request.stop_after_chars}".encode())
     return (digest.hexdigest(), request.temperature, request.seed, request.max_new_tokens)
 
 

@@ -86,6 +86,7 @@ def summarize_documents(
                 settings.temperatures[t],
                 settings.seed + SEED_STRIDE * t + pending[(d, t)],
                 cap,
+                stop_after_chars=settings.budget_chars,
             )
             for d, t in slots
         ]

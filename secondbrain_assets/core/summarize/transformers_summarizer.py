@@ -151,7 +151,7 @@ class TransformersSummarizer:
         self, rows: list[GenerationRequest], ids: list[list[int]]
     ) -> list[Generation]:
         import torch
-        from transformers import LogitsProcessorList
+        from transformers import LogitsProcessorList, StoppingCriteriaList
 
         pad = self._tokenizer.pad_token_id
         width = max(len(x) for x in ids)
@@ -163,6 +163,7 @@ class TransformersSummarizer:
         if self.share_prefill and width > 1:
             kwargs["cache"] = self._shared_prefill(input_ids, mask)
         sampler = _GumbelSampler([r.temperature for r in rows], [r.seed for r in rows])
+        stops = _RowStops(self._tokenizer, width, rows)
         cap = max(r.max_new_tokens for r in rows)
         with torch.inference_mode():
             out = self._model.generate(
@@ -174,14 +175,15 @@ class TransformersSummarizer:
                 top_p=None,
                 top_k=None,
                 logits_processor=LogitsProcessorList([sampler]),
+                stopping_criteria=StoppingCriteriaList([stops]),
                 eos_token_id=self._eos_ids,
                 pad_token_id=pad,
                 **kwargs,
             )
         self.calls += len(rows)
         return [
-            self._decode(row[width:].tolist(), r.max_new_tokens)
-            for row, r in zip(out, rows, strict=True)
+            self._decode(row[width:].tolist(), r.max_new_tokens, stopped)
+            for row, r, stopped in zip(out, rows, stops.stopped, strict=True)
         ]
 
     def _shared_prefill(self, input_ids: Any, mask: Any) -> Any:
@@ -204,12 +206,14 @@ class TransformersSummarizer:
         cache.batch_select_indices(inverse)
         return cache
 
-    def _decode(self, new_ids: list[int], cap: int) -> Generation:
-        stop = next((k for k, t in enumerate(new_ids) if t in self._eos_ids), None)
-        kept = new_ids[: stop if stop is not None else cap]
+    def _decode(self, new_ids: list[int], cap: int, stopped: int | None) -> Generation:
+        # A row cut by _RowStops is unfinished even if padding (often the EOS id) follows.
+        limit = min(cap, stopped) if stopped is not None else cap
+        end = next((k for k, t in enumerate(new_ids[:limit]) if t in self._eos_ids), None)
+        kept = new_ids[: end if end is not None else limit]
         self.generated_tokens += len(kept)
         text = self._tokenizer.decode(kept, skip_special_tokens=True)
-        return Generation(text=text, n_tokens=len(kept), finished=stop is not None)
+        return Generation(text=text, n_tokens=len(kept), finished=end is not None)
 
     def close(self) -> None:
         self._model = None
@@ -241,3 +245,33 @@ class _GumbelSampler:
             gumbel = -torch.log(-torch.log(uniform))
             scores[row] = scores[row] / temperature + gumbel.to(scores.device)
         return scores
+
+
+class _RowStops:
+    """Stopping criterion: a row is done at its own token cap, or as soon as its answer is over
+    `stop_after_chars`; `stopped[i]` is how many tokens row i had then (None = not cut)."""
+
+    def __init__(self, tokenizer: Any, width: int, rows: list[GenerationRequest]) -> None:
+        from secondbrain_assets.core.summarize.filters import normalize_answer
+
+        self.tokenizer, self.width, self.normalize = tokenizer, width, normalize_answer
+        self.caps = [r.max_new_tokens for r in rows]
+        self.limits = [r.stop_after_chars for r in rows]
+        self.stopped: list[int | None] = [None] * len(rows)
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        new = input_ids[:, self.width :]
+        done = []
+        for i, row in enumerate(new):
+            if self.stopped[i] is None:
+                limit = self.limits[i]
+                over = limit is not None and len(self._text(row)) > limit
+                if over or len(row) >= self.caps[i]:
+                    self.stopped[i] = len(row)
+            done.append(self.stopped[i] is not None)
+        return torch.tensor(done, dtype=torch.bool, device=input_ids.device)
+
+    def _text(self, ids: Any) -> str:
+        return self.normalize(self.tokenizer.decode(ids, skip_special_tokens=True))

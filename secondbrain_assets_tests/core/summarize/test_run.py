@@ -71,9 +71,9 @@ def test_retries_use_the_next_seed_and_every_attempt_is_a_row(
     assert {r["language"] for r in run.rows} == {"en"}
     assert run.generation_calls == stand_in.calls == len(run.rows)
     # What the model saw is the row's instruction, and the budget is in the prompt.
-    sent = stand_in.requests[0]
-    assert "at most 256 characters" in sent.messages[-1]["content"]
-    assert sent.document == run.rows[0]["instruction"]
+    assert all("at most 256 characters" in r.messages[-1]["content"] for r in stand_in.requests)
+    shown = {r.document for r in stand_in.requests}
+    assert shown == {r["instruction"] for r in run.rows} and len(shown) == 2
 
 
 def test_unchanged_rerun_makes_no_generation_call(stand_in: StandIn, tmp_path: Path) -> None:  # noqa: F811
