@@ -138,6 +138,11 @@ def test_push_is_private_scrubbed_and_complete(
     assert metadata["hub_private"].value is True
     logs = " ".join(str(e) for e in result.all_events)
     assert SECRET_TOKEN not in logs  # ...and never written to the event log
+    # A new version goes into the same repo as a second commit; the repo stays private.
+    _run(_assets("A different summary."), manager)
+    assert len(repo.commits) == 2 and repo.private is True
+    train = pl.read_parquet(io.BytesIO(repo.files["data/train-00000-of-00001.parquet"]))
+    assert set(train["answer"]) == {"A different summary."}
 
 
 def test_model_folder_push_scrubs_card_and_uses_lfs(
