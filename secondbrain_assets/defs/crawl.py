@@ -29,7 +29,7 @@ class FailureShareConfig(dg.Config):
 
 @dg.asset(
     partitions_def=notion_exports,
-    code_version="1",
+    code_version="2",
     group_name="ingest",
     op_tags=on_queue(QUEUE_IO),
     pool=POOL_CRAWL,
