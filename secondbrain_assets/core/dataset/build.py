@@ -70,21 +70,24 @@ def build_rows(
         if column in nonempty.columns:
             target.extend(sorted(nonempty.get_column(column).drop_nulls().unique().to_list()))
 
-    split_of = assign_splits(
-        (
-            DocumentSeen(doc, export, (content,))
-            for doc, export, content in nonempty.select("doc_id", "export_key", "content_hash")
-            .unique()
-            .iter_rows()
-        ),
-        export_order,
-        settings.shares,
-        settings.salt,
-    )
     merged = _merge_copies(nonempty)
     counts["merged_copies"] = nonempty.height - merged.height
     fitted = _fit(merged, counter, settings, counts)
     fitted = _merge_copies(fitted)  # shortening can make two versions of a document identical
+    # Splits are decided on the rows that made it this far, so a document that has rows in the
+    # dataset is what fills an empty split (rule 3 in split.py).
+    seen = (
+        fitted.select("doc_id", "export_keys", "content_hash")
+        .explode("export_keys")
+        .unique()
+        .iter_rows()
+    )
+    split_of = assign_splits(
+        (DocumentSeen(doc, export, (content,)) for doc, export, content in seen),
+        export_order,
+        settings.shares,
+        settings.salt,
+    )
     fitted = fitted.with_columns(
         pl.col("doc_id").replace_strict(split_of, return_dtype=pl.String).alias("split")
     )

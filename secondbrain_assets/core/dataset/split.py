@@ -4,9 +4,10 @@ The rule (also written into the dataset card):
 
 1. Every document gets a stable position `h = sha256(salt + doc_id)` read as a number in [0, 1).
    With the default shares, `h < 0.1` means test, `h < 0.2` validation, anything else train.
-2. A document's split is decided once, in the first export that contains it (exports replayed
-   in the order they arrived), and never looked at again: later exports only add documents, so
-   they can never move one. New documents of one export are decided in order of `h`.
+2. A document's split is decided once, in the first export that contains it with a row in the
+   dataset (an accepted summary that fits; exports replayed in the order they arrived), and
+   never looked at again: later exports only add documents, so they can never move one. New
+   documents of one export are decided in order of `h`.
 3. While a split is still empty, a new document whose hash split is already taken fills the first
    empty split (test, then validation, then train). Hence once there are at least 3 documents,
    every split has at least one, deterministically; afterwards step 1 alone decides, so the

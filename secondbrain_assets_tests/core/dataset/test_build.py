@@ -147,3 +147,17 @@ def test_counts_are_exact_with_the_embedded_smollm2(smollm2_models_root: Path) -
     rows, report = build_rows(summaries, counter, ["e1"], BuildSettings(max_length=512))
     assert report.counts["shortened_instructions"] == 10
     assert_exact_and_fitting(rows, counter, 512)
+
+
+def test_documents_without_rows_do_not_take_a_split(counter: ChatTokenCounter) -> None:
+    # Four documents, one of which loses all its rows (answer too long): the other three still
+    # fill train, validation and test, whichever the dropped one would have taken.
+    for dropped in range(4):
+        rows: list[dict] = []
+        for i in range(4):
+            doc = f"{i:032x}"
+            answer = "word " * 400 if i == dropped else f"Summary of {i}."
+            rows += summary_rows(doc, "e1", paragraphs(doc, 2), [answer])
+        out, _ = build_rows(frame(rows), counter, ["e1"], BuildSettings(max_length=300))
+        assert out["doc_id"].n_unique() == 3
+        assert set(out["split"]) == {"train", "validation", "test"}
