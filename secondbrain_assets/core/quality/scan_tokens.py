@@ -50,7 +50,7 @@ _FNV_PRIME = np.uint64(0x100000001B3)
 
 def char_set(chars: str) -> np.ndarray:
     """Membership table for `member` (numba's `x in tuple` is ten times slower)."""
-    table = np.zeros(0x2030, np.bool_)  # up to "…" and the curly quotes
+    table = np.zeros(0x10000, np.bool_)  # the BMP
     table[[ord(c) for c in chars]] = True
     return table
 
@@ -60,6 +60,11 @@ _URL_TRAIL = char_set(".,;:!?")  # and leaves these out at its end
 _EMAIL_EXTRA = char_set(".+-")
 _NUMBER_SEP = char_set(".,:")
 _APOSTROPHE = char_set("'’")
+_CJK_INFIX = char_set(":<>=/,-–—")
+# spaCy's prefix and suffix punctuation, as far as it cuts CJK chunks (LIST_PUNCT, LIST_QUOTES).
+_CJK_EDGE = char_set(
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~…。？！，、；：～·「」『』（）〔〕【】《》〈〉“”‘’—–«»"
+)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -213,7 +218,7 @@ def next_token(b, n, flags, i):
             k += 2
         if k - i >= 4:
             return k
-        if 97 <= c <= 122 and m == 1:
+        if m == 1 and (97 <= c <= 122 or f & UPPER):  # spaCy splits "." after [a-z]{2}, not "A."
             return i + 2
     if f & DIGIT:
         k = _word_run_digits(b, n, flags, i)
@@ -243,7 +248,7 @@ def next_token(b, n, flags, i):
         k = i
         while k < n and b[k] == c:
             k += 1
-        if k - i >= (3 if c == 46 else 2):
+        if k - i >= 2:  # ".." and "--" and longer runs
             return k
     if c == 39 and i + 1 < n and b[i + 1] == 39:
         return i + 2
@@ -295,6 +300,61 @@ def split_contractions(t, m, flags, out):
     return j
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_cjk(c):
+    """Hangul, CJK ideographs, kana and their punctuation and full-width forms."""
+    if c < 0x1100:
+        return False
+    if c <= 0x11FF or 0x3000 <= c <= 0x9FFF or 0xAC00 <= c <= 0xD7AF:
+        return True
+    return 0xFF00 <= c <= 0xFFEF
+
+
+@numba.njit(cache=True, nogil=True)
+def _cjk_chunk(b, lo, hi, flags, starts, ends, count):
+    """A space-free chunk with CJK text, as spaCy's English tokenizer cuts it: punctuation and
+    quotes peeled off both ends one by one ("..." whole), the middle cut only at spaCy's infixes."""
+    while lo < hi and member(_CJK_EDGE, b[lo]):
+        e = lo + 1
+        while b[lo] == 46 and e < hi and b[e] == 46:
+            e += 1
+        starts[count], ends[count] = lo, e
+        count += 1
+        lo = e
+    z = hi
+    while z > lo and member(_CJK_EDGE, b[z - 1]):
+        z -= 1
+    start = lo
+    k = lo
+    while k < z:  # spaCy's infixes: dot runs and "…" anywhere, [:<>=/] , and dashes in words
+        c = b[k]
+        e = k + 1
+        while c == 46 and e < z and b[e] == 46:
+            e += 1
+        cut = e - k >= 2 or c == 0x2026
+        if not cut and k > lo and e < z and member(_CJK_INFIX, c):
+            cut = (cls(flags, b[k - 1]) & WORD) != 0 and (cls(flags, b[e]) & LETTER) != 0
+        if cut:
+            if k > start:
+                starts[count], ends[count] = start, k
+                count += 1
+            starts[count], ends[count] = k, e
+            count += 1
+            start = e
+        k = e
+    if z > start:
+        starts[count], ends[count] = start, z
+        count += 1
+    while z < hi:
+        e = z + 1
+        while b[z] == 46 and e < hi and b[e] == 46:
+            e += 1
+        starts[count], ends[count] = z, e
+        count += 1
+        z = e
+    return count
+
+
 @numba.njit(cache=True, nogil=True)
 def token_spans(t, m, flags, scratch, starts, ends):
     """Tokens of t[:m]: text rewritten into `scratch`, spans into starts/ends; returns count."""
@@ -304,6 +364,16 @@ def token_spans(t, m, flags, scratch, starts, ends):
     while i < n:
         if cls(flags, scratch[i]) & SPACE:
             i += 1
+            continue
+        e = i
+        cjk = False
+        while e < n and not cls(flags, scratch[e]) & SPACE:
+            if _is_cjk(scratch[e]):
+                cjk = True
+            e += 1
+        if cjk:  # spaCy splits no infix inside Chinese, Japanese or Korean text
+            count = _cjk_chunk(scratch, i, e, flags, starts, ends, count)
+            i = e
             continue
         e = next_token(scratch, n, flags, i)
         starts[count] = i

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sys
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -56,3 +58,31 @@ def test_pass_decisions_equal_datatrove_chain() -> None:
     assert sum(theirs) >= 5 and sum(not t for t in theirs) >= 5  # both outcomes exercised
     mismatches = [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
     assert not mismatches, [docs[i][:200] for i in mismatches]
+
+
+REAL_PAGES = Path(__file__).resolve().parents[4] / "shared/corpora/article-extraction-benchmark"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_PAGES.is_dir(), reason="needs ../shared/corpora (real pages)")
+def test_keep_decisions_agree_with_datatrove_on_real_pages() -> None:
+    """181 real pages: article bodies and whole visible texts (the issue's real-text test)."""
+    from datatrove.data import Document
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    from heuristics_corpus import real_pages
+
+    docs = [text for _, text in real_pages(REAL_PAGES)]
+    chain = [
+        filters.GopherQualityFilter(),
+        filters.GopherRepetitionFilter(),
+        filters.C4QualityFilter(),
+    ]
+    shared = dataclasses.replace(
+        WEB, rules=tuple(r for r in WEB.rules if r.name in SHARED), strip_markdown=False
+    )
+    ours = score_batch(pl.Series(docs), shared)["heuristic_pass"].to_list()
+    theirs = [all(f.filter(Document(text=text, id="t")) is True for f in chain) for text in docs]
+    assert 50 < sum(theirs) < len(docs) - 50  # both outcomes common on real pages
+    agree = sum(a == b for a, b in zip(ours, theirs, strict=True)) / len(docs)
+    assert agree >= 0.995, agree

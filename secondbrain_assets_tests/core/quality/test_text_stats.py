@@ -23,6 +23,30 @@ def test_tokens_follow_spacy_english_conventions() -> None:
     ]  # fmt: skip
 
 
+def test_tokens_of_cjk_text_and_initials_follow_spacy() -> None:
+    # spaCy cuts no infix inside Japanese text: only edge punctuation comes off.
+    assert split_words("先日、不正に改造した。") == ["先日、不正に改造した", "。"]
+    # ... but it does cut [:<>=/] between letters, Korean ones included, and dot runs.
+    korean = ["공연", "/", "전시", "숨바꼭질", ">", "로", ".."]
+    assert split_words("공연/전시 숨바꼭질>로..") == korean
+    # A single capital keeps its period ("W. D. Smith"); ".." is one token as in spaCy.
+    assert split_words("W. D. Smith said so.. Then") == [
+        "W.", "D.", "Smith", "said", "so", "..", "Then",
+    ]  # fmt: skip
+
+
+def test_signals_of_non_ascii_text_match_python_definitions() -> None:
+    text = "Ünïcode wörds—and ﬁne ligatures… “quoted” 3.14 ١٢٣ i'd say\r\nsecond line"
+    sig = compute_signals(text)
+    assert sig["n_chars"] == len(text)
+    assert sig["ellipsis_ratio"] > 0  # "…" counts as an ellipsis
+    words = split_words(text)
+    alpha = sum(any(c.isalpha() for c in w) for w in words) / len(words)
+    assert sig["alpha_words_frac"] == pytest.approx(alpha)  # str.isalpha, as datatrove
+    assert sig["n_tokens"] == len(words)
+    assert compute_signals("a\r\nb\x0bc\u2028d\n")["bullet_lines_frac"] == 0.0
+
+
 def test_markdown_stripping_keeps_prose_and_bullets() -> None:
     plain = strip_markdown(
         "## Title\n\nSee [the docs](https://example.com/x) and **bold** _it_ `code`.\n"
