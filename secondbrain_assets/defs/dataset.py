@@ -78,7 +78,7 @@ def hf_dataset(
     dataset = to_dataset_dict(rows)
     tokenizer_name = Path(tokenizer_path).name
     card = dataset_card(report, settings, tokenizer_name, config.license,
-                        {"exports": ", ".join(export_order) or "n/a"})  # fmt: skip
+                        _card_facts(summaries, rows, export_order))  # fmt: skip
     metadata = _metadata(rows, report, settings, tokenizer_name, time.perf_counter() - started)
     metadata["dataset_card"] = dg.MetadataValue.md(card)
     with warnings.catch_warnings():
@@ -87,6 +87,23 @@ def hf_dataset(
             rows, ["split", "doc_id", "instruction", "answer", "temperature", "budget_chars"]
         )
         return dg.Output(dataset, metadata=metadata, data_version=version)
+
+
+def _card_facts(summaries: pl.DataFrame, rows: pl.DataFrame, exports: list[str]) -> dict:
+    """Thresholds the upstream assets applied, as far as the rows show them."""
+    ok = summaries.filter(pl.col("status") == "ok") if "status" in summaries.columns else summaries
+    facts: dict[str, object] = {"exports": ", ".join(exports) or "n/a"}
+    if rows.height:
+        facts["summary budgets (characters)"] = sorted(rows["budget_chars"].unique().to_list())
+    lowest = ok["quality_score"].min() if "quality_score" in ok.columns else None
+    if lowest is not None:
+        facts["lowest document quality score kept"] = round(float(lowest), 3)
+    if "reject_reason" in summaries.columns:
+        reasons = summaries["reject_reason"].drop_nulls().value_counts(sort=True).head(5)
+        facts["top reject reasons"] = (
+            ", ".join(f"{r} ({n})" for r, n in reasons.iter_rows()) or "none"
+        )
+    return facts
 
 
 def _embedded_model() -> Path:

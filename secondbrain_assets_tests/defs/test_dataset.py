@@ -102,7 +102,8 @@ def test_builds_checks_and_never_moves_documents(
     metadata = result.asset_materializations_for_node("hf_dataset")[0].metadata
     assert metadata["shortened_instructions"].value >= 1
     assert metadata["merged_copies"].value == 32  # corpus(8) appears in both exports
-    assert "task_categories" in metadata["dataset_card"].value
+    card = metadata["dataset_card"].value
+    assert "task_categories" in card and "lowest document quality score kept: 0.8" in card
     before = _split_of(data_dir)
     assert set(before.values()) == {"train", "validation", "test"}
 
