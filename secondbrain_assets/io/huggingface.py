@@ -43,6 +43,11 @@ class HuggingFaceIOManager(dg.ConfigurableIOManager):
     hub_endpoint: str | None = Field(
         default=None, description="Hub URL (a mirror or stand-in); default HF_ENDPOINT or the Hub."
     )
+    keep_versions: int = Field(
+        default=3,
+        description="Stored versions kept per asset (newest first, the latest always); older "
+        "ones are deleted after each store. 0 keeps all.",
+    )
     token_env_var: str = Field(
         default="HF_TOKEN", description="Environment variable holding the Hub write token."
     )
@@ -64,7 +69,7 @@ class HuggingFaceIOManager(dg.ConfigurableIOManager):
             shutil.copytree(obj, tmp)
             kind = "folder"
         elif hasattr(obj, "save_to_disk") and hasattr(obj, "keys"):
-            obj.save_to_disk(str(tmp))
+            _save_quietly(obj, tmp)
             card = context.output_metadata.get("dataset_card")
             if card is not None:
                 (tmp / "README.md").write_text(str(card.value), encoding="utf-8")
@@ -76,11 +81,13 @@ class HuggingFaceIOManager(dg.ConfigurableIOManager):
             )
         version = folder_version(tmp)
         target = root / version
-        if target.exists():  # same content stored before: keep that copy
+        if target.exists():  # same content stored before: keep that copy, mark it recent
             shutil.rmtree(tmp)
+            os.utime(target)
         else:
             tmp.replace(target)
         _write_json(root / LATEST, {"version": version, "kind": kind})
+        _prune(root, version, self.keep_versions)
         context.add_output_metadata(
             {
                 "path": dg.MetadataValue.path(str(target)),
@@ -169,6 +176,32 @@ def folder_version(folder: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()[:16]
+
+
+def _save_quietly(dataset: Any, target: Path) -> None:
+    # save_to_disk draws one progress bar per split: noise in step logs and the demo output.
+    import datasets.utils as hf_tqdm
+
+    was_disabled = hf_tqdm.are_progress_bars_disabled()
+    hf_tqdm.disable_progress_bars()
+    try:
+        dataset.save_to_disk(str(target))
+    finally:
+        if not was_disabled:
+            hf_tqdm.enable_progress_bars()
+
+
+def _prune(root: Path, latest: str, keep: int) -> None:
+    """Delete stored versions beyond the `keep` most recent; never the latest."""
+    if keep <= 0:
+        return
+    versions = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in [p for p in versions if p.name != latest][max(keep - 1, 0) :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _size(folder: Path) -> int:

@@ -80,6 +80,11 @@ def test_dataset_round_trip_one_folder_per_content(data_dir: Path) -> None:
     _run(_assets("Another summary."), manager)
     assert len([p for p in root.iterdir() if p.is_dir()]) == 2
     assert json.loads((root / LATEST).read_text())["version"] != latest["version"]
+    # Only the newest `keep_versions` stay; the latest is always among them.
+    _run(_assets("A third summary."), HuggingFaceIOManager(keep_versions=2))
+    kept = [p.name for p in root.iterdir() if p.is_dir()]
+    assert len(kept) == 2 and latest["version"] not in kept
+    assert json.loads((root / LATEST).read_text())["version"] in kept
 
 
 def _model_folder(tmp_path: Path) -> Path:
