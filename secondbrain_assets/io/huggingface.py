@@ -185,7 +185,9 @@ def _save_quietly(dataset: Any, target: Path) -> None:
     was_disabled = hf_tqdm.are_progress_bars_disabled()
     hf_tqdm.disable_progress_bars()
     try:
-        dataset.save_to_disk(str(target))
+        # An empty split must be written as one (empty) shard: with none, load_from_disk fails.
+        shards = {name: 1 if len(split) == 0 else None for name, split in dataset.items()}
+        dataset.save_to_disk(str(target), num_shards=shards)
     finally:
         if not was_disabled:
             hf_tqdm.enable_progress_bars()

@@ -87,6 +87,24 @@ def test_dataset_round_trip_one_folder_per_content(data_dir: Path) -> None:
     assert json.loads((root / LATEST).read_text())["version"] in kept
 
 
+def test_an_empty_split_round_trips(data_dir: Path) -> None:
+    from datasets import Dataset, DatasetDict
+
+    @dg.asset(io_manager_key="hf_io_manager")
+    def ds() -> object:
+        full = _dataset()
+        features = full["test"].features
+        empty = Dataset.from_dict({name: [] for name in features}, features=features)
+        return DatasetDict({**full, "test": empty})
+
+    @dg.asset
+    def sizes(ds) -> dict:  # noqa: ANN001
+        return {name: split.num_rows for name, split in ds.items()}
+
+    result = _run([ds, sizes], HuggingFaceIOManager())
+    assert result.output_for_node("sizes") == {"train": 4, "validation": 1, "test": 0}
+
+
 def _model_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "model-out"
     folder.mkdir()

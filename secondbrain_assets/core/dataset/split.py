@@ -7,11 +7,11 @@ The rule (also written into the dataset card):
 2. A document's split is decided once, in the first export that contains it with a row in the
    dataset (an accepted summary that fits; exports replayed in the order they arrived), and
    never looked at again: later exports only add documents, so they can never move one. New
-   documents of one export are decided in order of `h`.
-3. While a split is still empty, a new document whose hash split is already taken fills the first
-   empty split (test, then validation, then train). Hence once there are at least 3 documents,
-   every split has at least one, deterministically; afterwards step 1 alone decides, so the
-   shares converge to 80/10/10.
+   documents of one export are decided from the highest `h` down (train-bound ones first).
+3. While a split is still empty, a new document fills the first empty split (train, then test,
+   then validation) whatever its hash. Hence 1 document gives train, 2 give train and test, and
+   from 3 documents on every split has at least one, deterministically; afterwards step 1 alone
+   decides, so the shares converge to 80/10/10.
 4. A document whose content hash equals that of an already decided document (the same page
    twice, a web page copied into Notion) follows that document, so identical content never
    straddles two splits.
@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 SPLITS: tuple[str, str, str] = ("train", "validation", "test")
-# Order in which empty splits are filled (rule 3): evaluation splits first, they are the small ones.
-FILL_ORDER: tuple[str, str, str] = ("test", "validation", "train")
+# Order in which empty splits are filled (rule 3): something to train on, then to evaluate on.
+FILL_ORDER: tuple[str, str, str] = ("train", "test", "validation")
 DEFAULT_SHARES: dict[str, float] = {"train": 0.8, "validation": 0.1, "test": 0.1}
 DEFAULT_SALT = "secondbrain-split-v1"
 
@@ -86,7 +86,7 @@ def assign_splits(
     for export_key in replay:
         docs = by_export[export_key]
         new = [doc for doc in docs if doc not in split_of]
-        for doc in sorted(new, key=lambda d: (stable_position(d, salt), d)):
+        for doc in sorted(new, key=lambda d: (-stable_position(d, salt), d)):
             split = _decide(doc, docs[doc], split_of_content, counts, shares, salt)
             split_of[doc] = split
             counts[split] += 1
@@ -109,8 +109,5 @@ def _decide(
     for content in sorted(hashes):
         if content in split_of_content:
             return split_of_content[content]
-    natural = hash_split(stable_position(doc, salt), shares)
-    if counts[natural] == 0:
-        return natural
     empty = [split for split in FILL_ORDER if counts[split] == 0]
-    return empty[0] if empty else natural
+    return empty[0] if empty else hash_split(stable_position(doc, salt), shares)

@@ -44,9 +44,12 @@ def test_three_documents_fill_every_split(seed: int) -> None:
     assert set(split_of.values()) == set(SPLITS)
 
 
-def test_two_documents_fill_two_splits() -> None:
-    split_of = assign_splits(_seen(["a", "b"], "e1"), ["e1"])
-    assert len(set(split_of.values())) == 2
+@pytest.mark.parametrize("seed", range(50))
+def test_one_and_two_documents_give_train_then_test(seed: int) -> None:
+    rng = random.Random(seed)
+    docs = [f"{rng.getrandbits(128):032x}" for _ in range(2)]
+    assert set(assign_splits(_seen(docs[:1], "e1"), ["e1"]).values()) == {"train"}
+    assert set(assign_splits(_seen(docs, "e1"), ["e1"]).values()) == {"train", "test"}
 
 
 def test_new_exports_never_move_a_document() -> None:
