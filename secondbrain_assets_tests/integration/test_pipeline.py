@@ -19,7 +19,9 @@ from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # no
 
 SAMPLE = next((PROJECT_ROOT / "data" / "notion").glob("*.zip"))
 
-pytestmark = pytest.mark.slow
+# The whole per-export graph, LLM judging and summarizing included, twice: longer than the
+# suite's default 300 s limit on a loaded 2-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
