@@ -14,7 +14,9 @@ from secondbrain_assets.core.summarize.run import (
     summarize_documents,
 )
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.automation import follows_upstream_partition
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
+from secondbrain_assets.lib.execution import POOL_LLM, QUEUE_LLM, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import versioned_output
 from secondbrain_assets.resources.llm import LLMResource
@@ -67,6 +69,9 @@ class SummariesConfig(dg.Config):
     code_version="1",
     group_name="dataset",
     kinds={"python", "polars"},
+    op_tags=on_queue(QUEUE_LLM),
+    pool=POOL_LLM,
+    automation_condition=follows_upstream_partition(),
     ins={"mongo_collection": dg.AssetIn(
         metadata={"fields": _FIELDS, "min_quality_score": MIN_QUALITY_SCORE})},
     description=(

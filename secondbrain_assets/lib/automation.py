@@ -25,7 +25,7 @@ class NewSummariesAtLeast(dg.AutomationCondition):
     """True when `summaries` runs since the target's last materialization accepted at least
     `min_new` summaries in all (the `metadata_key` each summaries materialization reports)."""
 
-    def __init__(self, min_new: int, source: str = "summaries", metadata_key: str = "n_ok"):
+    def __init__(self, min_new: int, source: str = "summaries", metadata_key: str = "ok"):
         self.min_new = min_new
         self.source = dg.AssetKey(source)
         self.metadata_key = metadata_key

@@ -19,7 +19,7 @@ def _graph(tail_condition: dg.AutomationCondition) -> list[dg.AssetsDefinition]:
 
     @dg.asset(partitions_def=exports, automation_condition=follows_upstream_partition())
     def summaries(context: dg.AssetExecutionContext, upstream: int) -> dg.MaterializeResult:
-        return dg.MaterializeResult(metadata={"n_ok": int(context.partition_key[-1])})
+        return dg.MaterializeResult(metadata={"ok": int(context.partition_key[-1])})
 
     @dg.asset(deps=[summaries], automation_condition=tail_condition)
     def hf_dataset() -> None:
