@@ -8,27 +8,24 @@ PROMPT_VERSION, or cached summaries made with the old wording would be reused.
 
 from __future__ import annotations
 
-PROMPT_VERSION = "tldr-budget-v1"
+PROMPT_VERSION = "one-sentence-v2"
 
 # The original course's budget: a TL;DR of at most 256 characters.
 DEFAULT_BUDGET_CHARS = 256
 
-SYSTEM_PROMPT = (
-    "You summarize notes and web pages from a personal knowledge base. "
-    "Write a TL;DR: the main point of the document in plain sentences, "
-    "in the same language as the document. "
-    "Do not copy the document, do not repeat these instructions, "
-    "do not add a title or a preamble such as 'Here is a summary'."
-)
+# Short and plain on purpose. Measured with the embedded SmolLM2-135M on the sample export's
+# pages (greedy + one sampled answer each): asking for "one sentence" after the text kept 9 of 12
+# answers within 256 characters, against 3 of 12 for a longer "TL;DR, no preamble, same
+# language" wording (v1), which the small model answered with preambles and copied headings.
+SYSTEM_PROMPT = "You are a helpful assistant that writes one-sentence summaries."
 
 
 def user_prompt(instruction: str, budget_chars: int) -> str:
-    """The user turn: the budget stated up front and again after the document (small models
-    forget a constraint that precedes a long text)."""
+    """The user turn: the text first, then the request with its budget (a small model follows
+    an instruction it read last)."""
     return (
-        f"Summarize this document in at most {budget_chars} characters.\n\n"
-        f"Document:\n{instruction.strip()}\n\n"
-        f"TL;DR (at most {budget_chars} characters):"
+        f"Text:\n{instruction.strip()}\n\n"
+        f"Summarize the text in one sentence of at most {budget_chars} characters."
     )
 
 

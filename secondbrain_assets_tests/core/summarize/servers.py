@@ -43,7 +43,7 @@ class ChatRequest:
     @property
     def document(self) -> str:
         user = self.messages[-1]["content"]
-        return user.split("Document:\n", 1)[-1].rsplit("\n\nTL;DR", 1)[0]
+        return user.split("Text:\n", 1)[-1].rsplit("\n\nSummarize the text", 1)[0]
 
 
 Behaviour = Callable[[ChatRequest], Reply]
