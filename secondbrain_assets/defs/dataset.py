@@ -14,6 +14,8 @@ from secondbrain_assets.core.dataset import checks
 from secondbrain_assets.core.dataset.build import BuildReport, BuildSettings, build_rows
 from secondbrain_assets.core.dataset.split import DEFAULT_SALT, SPLITS
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.automation import retrain_when_enough_new_summaries
+from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import frame_version
 
@@ -55,6 +57,8 @@ class HFDatasetConfig(dg.Config):
     code_version="1",
     group_name="dataset",
     kinds={"huggingface", "polars"},
+    op_tags=on_queue(QUEUE_IO),
+    automation_condition=retrain_when_enough_new_summaries(),
     description=(
         "Summaries of every export as a DatasetDict (train/validation/test split by source "
         "document with a stable hash), with chat and prompt/completion columns and token counts; "
@@ -144,8 +148,13 @@ def _dataset_check(
 ) -> dg.AssetChecksDefinition:
     """A check on all splits of the stored hf_dataset, named after the asset."""
 
-    @dg.asset_check(asset=hf_dataset, name=f"hf_dataset_{name}", blocking=blocking,
-                    description=description)  # fmt: skip
+    @dg.asset_check(
+        asset=hf_dataset,
+        name=f"hf_dataset_{name}",
+        blocking=blocking,
+        description=description,
+        op_tags=on_queue(QUEUE_IO),
+    )
     def _check(context: dg.AssetCheckExecutionContext, hf_dataset: Any) -> dg.AssetCheckResult:
         passed, facts = evaluate(checks.frame_of(hf_dataset, _CHECK_COLUMNS), context)
         return dg.AssetCheckResult(
