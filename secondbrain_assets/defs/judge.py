@@ -6,7 +6,12 @@ from pydantic import Field
 
 from secondbrain_assets.core.llm import frame as llm_frame
 from secondbrain_assets.core.llm.backends import STATUS_ERROR, STATUS_OK, STATUSES
-from secondbrain_assets.core.llm.judge import JudgeRun, judge_documents, judge_version
+from secondbrain_assets.core.llm.judge import (
+    JudgeRun,
+    judge_documents,
+    judge_version,
+    judge_versions,
+)
 from secondbrain_assets.defs.partitions import notion_exports
 from secondbrain_assets.lib.automation import follows_upstream_partition
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
@@ -18,7 +23,7 @@ from secondbrain_assets.resources.llm import LLMResource
 
 @dg.asset(
     partitions_def=notion_exports,
-    code_version="2",
+    code_version=f"2:{judge_versions()}",
     group_name="quality",
     op_tags=on_queue(QUEUE_LLM),
     pool=POOL_LLM,

@@ -47,6 +47,14 @@ def judge_version(backend: LLMBackend, prompt_version: str = prompts.PROMPT_VERS
     return getattr(backend, "method_version", None) or prompt_version
 
 
+def judge_versions() -> str:
+    """Every judge's version (the content judge's fit, the rubric prompt): `llm_scores` takes it
+    into its code version, so a refitted judge or a new prompt marks the scores stale."""
+    from secondbrain_assets.core.llm.content_judge import ContentJudgeBackend
+
+    return f"{ContentJudgeBackend.method_version}+{prompts.PROMPT_VERSION}"
+
+
 def judge_documents(
     backend: LLMBackend,
     documents: Sequence[JudgeInput],
