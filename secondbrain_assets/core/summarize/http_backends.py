@@ -54,7 +54,8 @@ class _HTTPSummarizer:
 
     def _with_deadline(self, request: GenerationRequest) -> Generation:
         # The attempt runs on its own thread so the deadline holds even inside a blocking read;
-        # the abandoned thread ends by itself at the client's timeout (also the deadline).
+        # the abandoned thread ends by itself at the client's timeout (the deadline + 1 s, so the
+        # deadline, not the client, decides).
         runner = ThreadPoolExecutor(max_workers=1)
         future = runner.submit(self._with_retries, request, time.monotonic() + self.deadline_s)
         try:
@@ -113,7 +114,7 @@ class OllamaSummarizer(_HTTPSummarizer):
             concurrency=concurrency, deadline_s=deadline_s, retries=retries, backoff_s=backoff_s
         )
         self.host, self.model_id, self.num_ctx, self.keep_alive = host, model, num_ctx, keep_alive
-        timeout = httpx.Timeout(deadline_s, connect=min(10.0, deadline_s))
+        timeout = httpx.Timeout(deadline_s + 1.0, connect=min(10.0, deadline_s))
         self._client = ollama.Client(host=host, timeout=timeout)
 
     def check(self) -> None:
@@ -184,7 +185,7 @@ class OpenAISummarizer(_HTTPSummarizer):
         )
         self.base_url, self.model_id = base_url.rstrip("/"), model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        timeout = httpx.Timeout(deadline_s, connect=min(10.0, deadline_s))
+        timeout = httpx.Timeout(deadline_s + 1.0, connect=min(10.0, deadline_s))
         self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
 
     def check(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 from secondbrain_assets.core.summarize.backends import BackendUnavailableError, GenerationRequest
 from secondbrain_assets.core.summarize.http_backends import OllamaSummarizer, OpenAISummarizer
 from secondbrain_assets.core.summarize.prompts import summary_messages
-from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn, stand_in  # noqa: F401
+from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn
 
 
 def _requests(n: int = 3, temperature: float = 0.25) -> list[GenerationRequest]:
@@ -28,7 +28,7 @@ def _backends(server: StandIn, **kwargs) -> list:
     ]  # fmt: skip
 
 
-def test_requests_carry_temperature_seed_and_token_cap(stand_in: StandIn) -> None:  # noqa: F811
+def test_requests_carry_temperature_seed_and_token_cap(stand_in: StandIn) -> None:
     stand_in.reply = lambda r: Reply(f"Summary of {r.document}", finished=r.seed != 2)
     for backend in _backends(stand_in):
         backend.check()
@@ -49,7 +49,7 @@ def test_requests_carry_temperature_seed_and_token_cap(stand_in: StandIn) -> Non
     assert all(r.headers.get("Authorization") == "Bearer sk-test" for r in openai)
 
 
-def test_server_errors_are_retried_then_recorded(stand_in: StandIn) -> None:  # noqa: F811
+def test_server_errors_are_retried_then_recorded(stand_in: StandIn) -> None:
     seen: dict[tuple[str, int], int] = {}
 
     def flaky(request):
@@ -74,7 +74,7 @@ def test_server_errors_are_retried_then_recorded(stand_in: StandIn) -> None:  # 
     assert seen[("ollama", 2)] == seen[("openai", 2)] == 1
 
 
-def test_every_request_has_a_total_deadline(stand_in: StandIn) -> None:  # noqa: F811
+def test_every_request_has_a_total_deadline(stand_in: StandIn) -> None:
     stand_in.reply = lambda r: Reply("late", delay_s=3.0)
     for backend in _backends(stand_in, deadline_s=0.5, retries=0):
         started = time.monotonic()
@@ -84,7 +84,7 @@ def test_every_request_has_a_total_deadline(stand_in: StandIn) -> None:  # noqa:
         backend.close()
 
 
-def test_missing_model_and_unreachable_server_say_what_to_do(stand_in: StandIn) -> None:  # noqa: F811
+def test_missing_model_and_unreachable_server_say_what_to_do(stand_in: StandIn) -> None:
     with pytest.raises(BackendUnavailableError, match="ollama pull llama9"):
         OllamaSummarizer(stand_in.url, "llama9").check()
     with pytest.raises(BackendUnavailableError, match="summarizer_model"):

@@ -8,7 +8,7 @@ import pytest
 
 from secondbrain_assets.core.summarize import filters, prompts
 from secondbrain_assets.core.summarize.length import fit_document, max_new_tokens
-from secondbrain_assets_tests.core.llm.fixtures import GOOD_DOC, tiny_llama_dir  # noqa: F401
+from secondbrain_assets_tests.core.llm.fixtures import GOOD_DOC
 
 FRENCH = (
     "Le contrôle de congestion de TCP empêche les émetteurs de saturer le réseau. L'émetteur "
@@ -18,7 +18,7 @@ FRENCH = (
 
 
 @pytest.fixture
-def count_tokens(tiny_llama_dir: Path):  # noqa: F811
+def count_tokens(tiny_llama_dir: Path):
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(tiny_llama_dir)

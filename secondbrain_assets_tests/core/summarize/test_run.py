@@ -14,7 +14,7 @@ from secondbrain_assets.core.summarize.run import (
     summarize_documents,
 )
 from secondbrain_assets_tests.core.llm.fixtures import GOOD_DOC
-from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn, stand_in  # noqa: F401
+from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn
 
 GOOD = "TCP senders cap in-flight data with a congestion window that grows until loss, then halves."
 DOCS = [
@@ -46,7 +46,7 @@ def _run(server: StandIn, tmp_path: Path, **overrides):
 
 def test_retries_use_the_next_seed_and_every_attempt_is_a_row(
     stand_in: StandIn,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     stand_in.reply = _scripted
     run = _run(stand_in, tmp_path)
@@ -76,7 +76,7 @@ def test_retries_use_the_next_seed_and_every_attempt_is_a_row(
     assert shown == {r["instruction"] for r in run.rows} and len(shown) == 2
 
 
-def test_unchanged_rerun_makes_no_generation_call(stand_in: StandIn, tmp_path: Path) -> None:  # noqa: F811
+def test_unchanged_rerun_makes_no_generation_call(stand_in: StandIn, tmp_path: Path) -> None:
     stand_in.reply = _scripted
     first = _run(stand_in, tmp_path)
     calls = stand_in.calls
@@ -89,7 +89,7 @@ def test_unchanged_rerun_makes_no_generation_call(stand_in: StandIn, tmp_path: P
     assert third.generation_calls > 0 and stand_in.calls > calls
 
 
-def test_server_errors_are_rows_but_never_cached(stand_in: StandIn, tmp_path: Path) -> None:  # noqa: F811
+def test_server_errors_are_rows_but_never_cached(stand_in: StandIn, tmp_path: Path) -> None:
     stand_in.reply = lambda r: Reply(status=400)
     failed = _run(stand_in, tmp_path, retries=1)
     assert {r["reject_reason"] for r in failed.rows} == {filters.ERROR}

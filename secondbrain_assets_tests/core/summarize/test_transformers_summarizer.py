@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from secondbrain_assets.core.summarize.backends import GenerationRequest
 from secondbrain_assets.core.summarize.prompts import summary_messages
 from secondbrain_assets.core.summarize.transformers_summarizer import TransformersSummarizer
-from secondbrain_assets_tests.core.llm.fixtures import GOOD_DOC, tiny_llama_dir  # noqa: F401
+from secondbrain_assets_tests.core.llm.fixtures import GOOD_DOC
 
 DOCS = [GOOD_DOC, GOOD_DOC[:400], "Short note about BBR pacing."]
 
@@ -21,7 +23,7 @@ def _requests(temperatures=(0.0, 0.5, 1.0), seed: int = 7, cap: int = 12):
     ]
 
 
-def test_batched_shared_prefill_matches_one_at_a_time(tiny_llama_dir: Path) -> None:  # noqa: F811
+def test_batched_shared_prefill_matches_one_at_a_time(tiny_llama_dir: Path) -> None:
     requests = _requests()
     batched = TransformersSummarizer(tiny_llama_dir, batch_size=9)
     single = TransformersSummarizer(tiny_llama_dir, batch_size=1, share_prefill=False)
@@ -37,7 +39,7 @@ def test_batched_shared_prefill_matches_one_at_a_time(tiny_llama_dir: Path) -> N
     assert again.text == together[4].text
 
 
-def test_sampling_is_seeded_per_row_and_greedy_at_zero(tiny_llama_dir: Path) -> None:  # noqa: F811
+def test_sampling_is_seeded_per_row_and_greedy_at_zero(tiny_llama_dir: Path) -> None:
     model = TransformersSummarizer(tiny_llama_dir, batch_size=16)
     seven = model.generate(_requests(seed=7))
     eight = model.generate(_requests(seed=8))
@@ -51,7 +53,7 @@ def test_sampling_is_seeded_per_row_and_greedy_at_zero(tiny_llama_dir: Path) -> 
 
 
 def test_prompt_uses_the_chat_template_and_counts_tokens_without_weights(
-    tiny_llama_dir: Path,  # noqa: F811
+    tiny_llama_dir: Path,
 ) -> None:
     model = TransformersSummarizer(tiny_llama_dir)
     assert model.count_tokens(GOOD_DOC) > 100
@@ -60,3 +62,21 @@ def test_prompt_uses_the_chat_template_and_counts_tokens_without_weights(
     text = model._tokenizer.decode(ids)
     assert text.startswith("<|im_start|>system\n") and text.endswith("<|im_start|>assistant\n")
     assert model.model_id.startswith("tiny-llama@") and len(model.model_id) > len("tiny-llama@")
+
+
+def test_any_saved_model_folder_is_a_summarizer_through_the_llm_resource(
+    tiny_llama_dir: Path,
+) -> None:
+    """What a `merged_model` folder is: a saved HF folder; its fingerprint keys the cache."""
+    from secondbrain_assets.resources.llm import LLMResource
+
+    llm = LLMResource(summarizer_model=str(tiny_llama_dir), summarizer_batch_size=4)
+    backend = llm.build_summarizer()
+    assert isinstance(backend, TransformersSummarizer)
+    assert backend.model_id == TransformersSummarizer(tiny_llama_dir).model_id
+    backend.check()
+    [out] = backend.generate(_requests(temperatures=(0.0,))[:1])
+    assert out.error is None and out.n_tokens > 0
+    missing = LLMResource(summarizer_model=str(tiny_llama_dir / "nope")).build_summarizer()
+    with pytest.raises(Exception, match="merged_model"):
+        missing.check()
