@@ -2,9 +2,10 @@
 
 Definitions mirror datatrove 0.10.1 (`GopherQualityFilter`, `GopherRepetitionFilter`,
 `C4QualityFilter`, `FineWebQualityFilter`) so thresholds published for them mean the same here;
-where we differ it is said next to the code. No NLP tokenizer: `scan_tokens.py` follows spaCy's
-English conventions, `scan_lines.py` the line, paragraph and C4 rules, `kernels.py` the n-grams.
-Only link density (on the raw markdown) is a polars regex.
+where we differ it is said next to the code. No NLP tokenizer: `scan_tokens.py` and
+`scan_words.py` follow spaCy's English conventions, `scan_lines.py` and `scan_c4.py` the line,
+paragraph and C4 rules, `kernels.py` the n-grams. Only link density (on the raw markdown) is a
+polars regex.
 """
 
 from __future__ import annotations
@@ -59,16 +60,16 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 def _chunk_signals(texts: list[str]) -> dict[str, np.ndarray]:
     """Signals of one chunk from the numba kernels (all but link density)."""
-    from secondbrain_assets.core.quality import kernels, scan_lines, scan_tokens
-    from secondbrain_assets.core.quality.charclass import flag_table
+    from secondbrain_assets.core.quality import kernels, scan_lines, scan_words
+    from secondbrain_assets.core.quality.charclass import flag_table, fnv1a
 
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
     doc_off = np.zeros(len(texts) + 1, np.int64)
     np.cumsum(lengths, out=doc_off[1:])
     cps = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
     flags = flag_table()
-    stop = np.array([scan_tokens.fnv1a(w) for w in STOP_WORDS], np.uint64)
-    hashes, tok_lengths, tok_off, per_doc = scan_tokens.token_stats(cps, doc_off, flags, stop)
+    stop = np.array([fnv1a(w) for w in STOP_WORDS], np.uint64)
+    hashes, tok_lengths, tok_off, per_doc = scan_words.token_stats(cps, doc_off, flags, stop)
     n_chars = lengths.astype(np.float64)
     grams = kernels.ngram_stats(hashes, tok_lengths, tok_off, n_chars)
     lines = scan_lines.line_stats(cps, doc_off, flags)

@@ -1,6 +1,6 @@
 """Markdown stripping as polars expressions (Rust regex), and word splitting for one text.
 
-Batches are split into words by the numba tokenizer in `scan_tokens.py` (spaCy's English
+Batches are split into words by the numba tokenizer in `scan_words.py` (spaCy's English
 conventions); `split_words` runs it on one text for tests and debugging.
 """
 
@@ -71,11 +71,11 @@ def code_lines_expr(text: pl.Expr) -> pl.Expr:
 
 
 def split_words(text: str) -> list[str]:
-    """Tokens of one text, as the batch scorer counts them (see `scan_tokens.py`)."""
+    """Tokens of one text, as the batch scorer counts them (see `scan_words.py`)."""
     import numpy as np
 
     from secondbrain_assets.core.quality.charclass import flag_table
-    from secondbrain_assets.core.quality.scan_tokens import token_spans
+    from secondbrain_assets.core.quality.scan_words import token_spans
 
     cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
     scratch = np.zeros(len(cps) * 3 // 2 + 2, np.uint32)
