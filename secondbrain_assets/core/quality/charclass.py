@@ -132,3 +132,35 @@ def fnv1a(token: str) -> int:
     for ch in token:
         h = ((h ^ ord(ch)) * int(_FNV_PRIME)) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+@numba.njit(cache=True, nogil=True)
+def decode_utf8(data, byte_off):
+    """Code points of the documents data[byte_off[d]:byte_off[d + 1]] (valid UTF-8, as polars
+    stores it) and their offsets in the code point array."""
+    n_docs = byte_off.shape[0] - 1
+    cps = np.empty(max(byte_off[n_docs] - byte_off[0], 0), np.uint32)
+    doc_off = np.zeros(n_docs + 1, np.int64)
+    j = 0
+    for d in range(n_docs):
+        i, end = byte_off[d], byte_off[d + 1]
+        while i < end:
+            b = np.uint32(data[i])
+            if b < 0x80:
+                cp = b
+                i += 1
+            elif b < 0xE0:
+                cp = ((b & 0x1F) << 6) | (np.uint32(data[i + 1]) & 0x3F)
+                i += 2
+            elif b < 0xF0:
+                cp = ((b & 0x0F) << 12) | ((np.uint32(data[i + 1]) & 0x3F) << 6)
+                cp |= np.uint32(data[i + 2]) & 0x3F
+                i += 3
+            else:
+                cp = ((b & 0x07) << 18) | ((np.uint32(data[i + 1]) & 0x3F) << 12)
+                cp |= ((np.uint32(data[i + 2]) & 0x3F) << 6) | (np.uint32(data[i + 3]) & 0x3F)
+                i += 4
+            cps[j] = cp
+            j += 1
+        doc_off[d + 1] = j
+    return cps[:j], doc_off

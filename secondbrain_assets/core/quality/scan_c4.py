@@ -160,6 +160,8 @@ def c4_line(b, lo, hi, flags, clean, folded):
         lo += 1
     while hi > lo and _space(flags, b[hi - 1]):
         hi -= 1
+    if hi == lo or not (member(_TERMINAL, b[hi - 1]) or b[hi - 1] == 93):
+        return 0, 0  # no terminal punctuation, and no citation "[...]" that could hide one
     # One pass: count words of the line as it is, copy it without citations ([12], [],
     # [edit], [citation needed]) as datatrove removes them after counting.
     words = 0

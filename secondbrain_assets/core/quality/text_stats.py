@@ -19,9 +19,9 @@ STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]  # Gopher
 NGRAM_COLUMNS = tuple(f"top_{n}_gram_frac" for n in (2, 3, 4)) + tuple(
     f"dup_{n}_gram_frac" for n in range(5, 11)
 )
-# Documents are scored in chunks of about this many characters: the kernels read UTF-32
+# Documents are scored in chunks of about this many UTF-8 bytes: the kernels read UTF-32
 # code points (4 bytes each), so this bounds the extra memory to ~32 MB per chunk.
-CHUNK_CHARS = 8_000_000
+CHUNK_BYTES = 8_000_000
 
 SIGNAL_NAMES: tuple[str, ...] = (
     "n_chars",
@@ -58,15 +58,14 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _chunk_signals(texts: list[str]) -> dict[str, np.ndarray]:
-    """Signals of one chunk from the numba kernels (all but link density)."""
+def _chunk_signals(data: np.ndarray, byte_off: np.ndarray) -> dict[str, np.ndarray]:
+    """Signals of one chunk (UTF-8 bytes, per-document byte offsets) from the numba kernels,
+    all but link density."""
     from secondbrain_assets.core.quality import kernels, scan_lines, scan_words
-    from secondbrain_assets.core.quality.charclass import flag_table, fnv1a
+    from secondbrain_assets.core.quality.charclass import decode_utf8, flag_table, fnv1a
 
-    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
-    doc_off = np.zeros(len(texts) + 1, np.int64)
-    np.cumsum(lengths, out=doc_off[1:])
-    cps = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
+    cps, doc_off = decode_utf8(data, byte_off)
+    lengths = np.diff(doc_off)
     flags = flag_table()
     stop = np.array([fnv1a(w) for w in STOP_WORDS], np.uint64)
     hashes, tok_lengths, tok_off, per_doc = scan_words.token_stats(cps, doc_off, flags, stop)
@@ -112,15 +111,21 @@ def compute_signals_frame(texts: pl.Series, raw: pl.Series | None = None) -> pl.
     density only (defaults to `texts`).
     """
     raw = texts if raw is None else raw
-    values = texts.cast(pl.String).fill_null("").to_list()
+    # The Arrow buffers of the texts: UTF-8 bytes and offsets, no Python strings.
+    array = (
+        texts.cast(pl.String).fill_null("").rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    )
+    _, offsets, data = array.buffers()
+    byte_off = np.frombuffer(offsets, np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
     chunks: list[dict[str, np.ndarray]] = []
     lo = 0
-    while lo < len(values) or not chunks:
-        hi, size = lo, 0
-        while hi < len(values) and (hi == lo or size + len(values[hi]) <= CHUNK_CHARS):
-            size += len(values[hi])
+    while lo < len(array) or not chunks:
+        hi = lo + 1  # at least one document, then as many as fit in CHUNK_BYTES
+        while hi < len(array) and byte_off[hi + 1] - byte_off[lo] <= CHUNK_BYTES:
             hi += 1
-        chunks.append(_chunk_signals(values[lo:hi]))
+        hi = min(hi, len(array))
+        chunks.append(_chunk_signals(data, byte_off[lo : hi + 1]))
         lo = hi
     sig = pl.DataFrame({k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]})
     raw_text = pl.col("raw")
