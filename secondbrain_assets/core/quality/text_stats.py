@@ -104,6 +104,21 @@ def _chunk_signals(data: np.ndarray, byte_off: np.ndarray) -> dict[str, np.ndarr
     return sig
 
 
+def _utf8_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(UTF-8 bytes, per-text byte offsets): the Arrow buffers when pyarrow is installed (no
+    Python strings), else encoded text by text."""
+    try:
+        array = texts.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
+    except ImportError:  # pyarrow comes with the llm extra; the core install may lack it
+        encoded = [t.encode() for t in texts.to_list()]
+        byte_off = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum([len(b) for b in encoded], out=byte_off[1:])
+        return np.frombuffer(b"".join(encoded), np.uint8), byte_off
+    _, offsets, data = array.buffers()
+    byte_off = np.frombuffer(offsets, np.int64)[array.offset : array.offset + len(array) + 1]
+    return (np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)), byte_off
+
+
 def compute_signals_frame(texts: pl.Series, raw: pl.Series | None = None) -> pl.DataFrame:
     """One row per text, one Float64 column per name in SIGNAL_NAMES.
 
@@ -111,20 +126,15 @@ def compute_signals_frame(texts: pl.Series, raw: pl.Series | None = None) -> pl.
     density only (defaults to `texts`).
     """
     raw = texts if raw is None else raw
-    # The Arrow buffers of the texts: UTF-8 bytes and offsets, no Python strings.
-    array = (
-        texts.cast(pl.String).fill_null("").rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())
-    )
-    _, offsets, data = array.buffers()
-    byte_off = np.frombuffer(offsets, np.int64)[array.offset : array.offset + len(array) + 1]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    data, byte_off = _utf8_buffers(texts.cast(pl.String).fill_null(""))
     chunks: list[dict[str, np.ndarray]] = []
     lo = 0
-    while lo < len(array) or not chunks:
+    n_docs = len(byte_off) - 1
+    while lo < n_docs or not chunks:
         hi = lo + 1  # at least one document, then as many as fit in CHUNK_BYTES
-        while hi < len(array) and byte_off[hi + 1] - byte_off[lo] <= CHUNK_BYTES:
+        while hi < n_docs and byte_off[hi + 1] - byte_off[lo] <= CHUNK_BYTES:
             hi += 1
-        hi = min(hi, len(array))
+        hi = min(hi, n_docs)
         chunks.append(_chunk_signals(data, byte_off[lo : hi + 1]))
         lo = hi
     sig = pl.DataFrame({k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]})

@@ -116,3 +116,19 @@ def test_ngram_kernel_keeps_documents_apart() -> None:
     hashes = np.array([hash(w) & (2**63 - 1) for w in words * 2], np.uint64)
     stats = ngram_stats(hashes, np.ones(10), np.array([0, 5, 10]), np.array([10.0, 10.0]))
     assert (stats[:, 3] == 0).all()  # the same 5-gram in two documents is no repeat
+
+
+def test_signals_without_pyarrow_equal_the_arrow_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import polars as pl
+
+    from secondbrain_assets.core.quality.text_stats import compute_signals_frame
+
+    texts = pl.Series([ARTICLE, SPAM, "", "Ünïcode… 日本語、テスト。", None])
+    arrow = compute_signals_frame(texts)
+
+    def no_pyarrow(*args: object, **kwargs: object) -> None:
+        raise ImportError("pyarrow")
+
+    monkeypatch.setattr(pl.Series, "to_arrow", no_pyarrow)
+    assert compute_signals_frame(texts).equals(arrow)
+    assert arrow["n_chars"].to_list()[2:] == [0.0, 17.0, 0.0]
