@@ -1,7 +1,8 @@
-"""Command line for the things `make` runs: the demo and the asset checks.
+"""Command line for the things `make` runs: the demo, the asset checks and the pool limits.
 
-    python -m secondbrain_assets.cli demo                 # every export, end to end
+    python -m secondbrain_assets.cli demo                 # every export, then dataset and model
     python -m secondbrain_assets.cli checks [--partition KEY]
+    python -m secondbrain_assets.cli pools                # write pool limits into the instance
 
 Both run in this process against the instance in $DAGSTER_HOME, so `make dev` shows the results.
 `dg launch --job asset_checks_job --partition KEY` is refused by Dagster 1.13 for a job made only
@@ -19,6 +20,7 @@ import dagster as dg
 from secondbrain_assets import settings
 from secondbrain_assets.core.exports import discover_exports
 from secondbrain_assets.defs.partitions import notion_exports
+from secondbrain_assets.lib.execution import apply_pool_limits
 
 # Step events are logged at DEBUG; the demo shows progress and results only.
 _QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -39,7 +41,13 @@ def run_demo(instance: dg.DagsterInstance) -> int:
     if not keys:
         print(f"No Notion export in {settings.notion_exports_dir()}: drop an export zip there.")
         return 1
-    return _run_per_partition(instance, "notion_export_job", keys, "export")
+    apply_pool_limits(instance)
+    failed = _run_per_partition(instance, "notion_export_job", keys, "export")
+    if failed:
+        return failed
+    # Then what the automation sensor would start once enough summaries exist: the dataset from
+    # every export, the fine-tune, the merge and the base-vs-tuned evaluation.
+    return _run_once(instance, "dataset_and_model_job", {}, "dataset and model")
 
 
 def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> int:
@@ -47,27 +55,32 @@ def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> in
     if not keys:
         print("No partition to check yet: run `make demo` or let the sensor add one.")
         return 1
-    return _run_per_partition(instance, "asset_checks_job", keys, "checks of")
+    failed = _run_per_partition(instance, "asset_checks_job", keys, "checks of")
+    if partitions is None and instance.get_latest_materialization_event(dg.AssetKey("hf_dataset")):
+        failed |= _run_once(instance, "dataset_and_model_checks_job", {}, "checks of the dataset")
+    return failed
 
 
 def _run_per_partition(
     instance: dg.DagsterInstance, job_name: str, keys: list[str], title: str
 ) -> int:
-    from secondbrain_assets.definitions import defs
-
-    job = defs().resolve_job_def(job_name)
     failures = 0
     for key in keys:
-        started = time.perf_counter()
         # The partition as a run tag works for check-only jobs too, where partition_key= doesn't.
-        result = job.execute_in_process(
-            instance=instance,
-            tags={"dagster/partition": key},
-            run_config=_QUIET,
-            raise_on_error=False,
-        )
-        failures += report(f"{title} {key}", result, time.perf_counter() - started)
+        failures += _run_once(instance, job_name, {"dagster/partition": key}, f"{title} {key}")
     return 1 if failures else 0
+
+
+def _run_once(instance: dg.DagsterInstance, job_name: str, tags: dict, title: str) -> int:
+    from secondbrain_assets.definitions import defs
+
+    started = time.perf_counter()
+    result = (
+        defs()
+        .resolve_job_def(job_name)
+        .execute_in_process(instance=instance, tags=tags, run_config=_QUIET, raise_on_error=False)
+    )
+    return 1 if report(title, result, time.perf_counter() - started) else 0
 
 
 def report(title: str, result: dg.ExecuteInProcessResult, seconds: float) -> int:
@@ -92,8 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="materialize every export in the exports folder")
     checks = commands.add_parser("checks", help="run every asset check on stored results")
     checks.add_argument("--partition", action="append", help="export partition key (repeatable)")
+    commands.add_parser("pools", help="write the crawl/llm/gpu pool limits into the instance")
     args = parser.parse_args(argv)
     instance = dg.DagsterInstance.get()
+    if args.command == "pools":
+        limits = apply_pool_limits(instance)
+        print("pool limits: " + ", ".join(f"{k}={v}" for k, v in limits.items()))
+        return 0
     code = run_demo(instance) if args.command == "demo" else run_checks(instance, args.partition)
     print(f"\nDagster instance: {instance.root_directory}. Open the UI with `make dev`.")
     return code

@@ -1,7 +1,9 @@
-"""Jobs: the per-export pipeline the sensor launches, and one that runs every asset check.
+"""Jobs: the per-export pipeline the sensor launches, the dataset-and-model pipeline over every
+export, and the jobs that re-run asset checks on stored results.
 
-Both select by partitions definition, not by name: an asset file added to `defs/` with
-`partitions_def=notion_exports` joins them without an edit here.
+They select by partitions definition, not by name: an asset file added to `defs/` with
+`partitions_def=notion_exports` joins the per-export jobs, one without partitions joins the
+dataset-and-model jobs, and neither needs an edit here.
 """
 
 import dagster as dg
@@ -12,6 +14,7 @@ from secondbrain_assets.lib.selection import checks_only, partitioned_by
 # Everything partitioned per export; unpartitioned assets (datasets, models) read all exports
 # and are materialized on their own.
 EXPORT_SELECTION = partitioned_by(notion_exports)
+DATASET_AND_MODEL_SELECTION = dg.AssetSelection.all() - EXPORT_SELECTION
 
 notion_export_job = dg.define_asset_job(
     "notion_export_job",
@@ -27,4 +30,18 @@ asset_checks_job = dg.define_asset_job(
     selection=checks_only(EXPORT_SELECTION),
     partitions_def=notion_exports,
     description="Runs every asset check of one export's partition against stored results.",
+)
+
+# The unpartitioned tail (dataset, adapter, merged model, evaluation) over every export so far.
+# The automation sensor runs it when enough new summaries exist; `make demo` runs it directly.
+dataset_and_model_job = dg.define_asset_job(
+    "dataset_and_model_job",
+    selection=DATASET_AND_MODEL_SELECTION,
+    description="Builds the dataset from every export's summaries, fine-tunes, merges, evaluates.",
+)
+
+dataset_and_model_checks_job = dg.define_asset_job(
+    "dataset_and_model_checks_job",
+    selection=checks_only(DATASET_AND_MODEL_SELECTION),
+    description="Runs every asset check of the dataset and models against stored results.",
 )
