@@ -15,6 +15,9 @@ import pytest
 
 from secondbrain_assets.core.llm.backends import JudgeInput
 from secondbrain_assets.core.llm.transformers_backend import TransformersBackend
+from secondbrain_assets.core.summarize.backends import GenerationRequest
+from secondbrain_assets.core.summarize.prompts import summary_messages
+from secondbrain_assets.core.summarize.transformers_summarizer import TransformersSummarizer
 from secondbrain_assets.defs.evaluation import (
     model_evaluation,
     model_evaluation_no_empty_outputs,
@@ -110,6 +113,10 @@ def test_finetune_graph_trains_merges_evaluates_and_pushes(
         [JudgeInput("d1", "TCP notes", "Slow start doubles the window.", "h1")]
     )
     assert judged[0].status == "ok" and 0.0 <= (judged[0].score or 0.0) <= 1.0
+    # ...and as the summarizer backend, with the prompt it was trained on.
+    request = GenerationRequest.from_chat(summary_messages("TCP slow start.", 120), 0.0, 0, 8)
+    [summary] = TransformersSummarizer(merged).generate([request])
+    assert summary.error is None and summary.n_tokens > 0
 
 
 def test_config_defaults_are_the_core_defaults_and_documented() -> None:
