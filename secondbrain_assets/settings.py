@@ -124,7 +124,7 @@ def quiet_crawl4ai() -> None:
 
 
 def retrain_cron() -> str:
-    """`SECONDBRAIN_RETRAIN_CRON`: at most one dataset + fine-tune run per tick (default daily 03:00 UTC)."""
+    """`SECONDBRAIN_RETRAIN_CRON`: one dataset + fine-tune run at most per tick (daily 03:00)."""
     return os.environ.get("SECONDBRAIN_RETRAIN_CRON", "").strip() or "0 3 * * *"
 
 
