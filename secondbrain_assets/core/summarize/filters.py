@@ -92,21 +92,37 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+# Link targets, URLs, percent-escapes, long hex ids (Notion paths) and code are not language:
+# a note made mostly of links was detected as "zxx" (no linguistic content) on the sample export.
+_NOT_PROSE = re.compile(
+    r"```.*?```|`[^`]*`|\]\([^)]*\)|https?://\S+|%[0-9A-Fa-f]{2}|\b[0-9a-f]{16,}\b", re.S
+)
+_NO_LANGUAGE = {"zxx", "und"}
+
+
+def _prose(text: str) -> str:
+    return _NOT_PROSE.sub(" ", text)
+
+
 def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of `text`, or None when the detector is not confident."""
-    if len(text.strip()) < LANGUAGE_MIN_ANSWER_CHARS:
+    """ISO 639-1 code of `text`'s prose, or None when the detector is not confident."""
+    prose = _prose(text)
+    if len(prose.strip()) < LANGUAGE_MIN_ANSWER_CHARS:
         return None
-    language, prob = _identifier().classify(text)
-    return str(language) if prob >= LANGUAGE_MIN_DOC_CONFIDENCE else None
+    language, prob = _identifier().classify(prose)
+    confident = prob >= LANGUAGE_MIN_DOC_CONFIDENCE and language not in _NO_LANGUAGE
+    return str(language) if confident else None
 
 
 def language_mismatch(answer: str, doc_language: str | None) -> bool:
-    if doc_language is None or len(answer) < LANGUAGE_MIN_ANSWER_CHARS:
+    answer = _prose(answer)
+    if doc_language is None or len(answer.strip()) < LANGUAGE_MIN_ANSWER_CHARS:
         return False
     ranked = dict(_identifier().rank(answer))
     top, confidence = max(ranked.items(), key=lambda item: item[1])
     return (
         top != doc_language
+        and top not in _NO_LANGUAGE
         and confidence >= LANGUAGE_MIN_CONFIDENCE
         and ranked.get(doc_language, 0.0) <= LANGUAGE_MAX_DOC_LANGUAGE_PROB
     )

@@ -95,6 +95,20 @@ def test_language_is_only_judged_when_confident() -> None:
     assert not filters.language_mismatch(FRENCH, None)
 
 
+def test_links_and_notion_paths_are_not_a_language() -> None:
+    """The sample export's index pages: mostly links to URL-encoded Notion paths with hex ids,
+    which py3langid alone calls "zxx" (no language), so every English answer mismatched."""
+    note = "Active projects, one page each, with a goal and a next action.\n\n" + "\n".join(
+        f"- [Project {i}](Projects%20{i:032x}/Project%20{i}%20{i + 7:032x}.md)" for i in range(8)
+    )
+    assert filters.detect_language(note) == "en"
+    answer = "The page lists active projects, each with a goal and a next action."
+    assert filters.reject_reason(
+        answer, instruction=note, budget_chars=256, finished=True,
+        doc_language=filters.detect_language(note),
+    ) is None  # fmt: skip
+
+
 def test_generation_errors_are_their_own_reason() -> None:
     verdict = filters.reject_reason(
         "", instruction=GOOD_DOC, budget_chars=256, finished=False, doc_language="en",
