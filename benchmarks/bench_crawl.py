@@ -85,8 +85,9 @@ class PeakRSS:
 async def _baseline(urls: list[str], cdp_url: str) -> list:
     from crawl4ai import AsyncWebCrawler, BrowserConfig, CrawlerRunConfig
 
-    cfg = BrowserConfig(browser_mode="cdp", cdp_url=cdp_url, create_isolated_context=True,
-                        verbose=False)
+    cfg = BrowserConfig(
+        browser_mode="cdp", cdp_url=cdp_url, create_isolated_context=True, verbose=False
+    )
     async with AsyncWebCrawler(config=cfg) as crawler:
         return list(await crawler.arun_many(urls, config=CrawlerRunConfig(verbose=False)))
 
@@ -106,14 +107,19 @@ def _quality() -> dict:
         toks = _tokens(re.sub(r"\]\([^)]*\)|<https?://[^>]*>", "]", md))  # ignore link targets
         good = sum(t in gold for t in toks)
         found = gold & set(toks)
-        return {"precision": round(good / max(len(toks), 1), 3),
-                "recall": round(len(found) / len(gold), 3)}
+        return {
+            "precision": round(good / max(len(toks), 1), 3),
+            "recall": round(len(found) / len(gold), 3),
+        }
 
     ours = extract(site_mod.ARTICLE, "http://127.0.0.1/article").markdown
     gen = DefaultMarkdownGenerator(content_filter=PruningContentFilter())
     res = gen.generate_markdown(site_mod.ARTICLE, base_url="http://127.0.0.1/article")
-    return {"ours_trafilatura": score(ours), "crawl4ai_fit_markdown": score(res.fit_markdown),
-            "crawl4ai_raw_markdown": score(res.raw_markdown)}
+    return {
+        "ours_trafilatura": score(ours),
+        "crawl4ai_fit_markdown": score(res.fit_markdown),
+        "crawl4ai_raw_markdown": score(res.raw_markdown),
+    }
 
 
 def main() -> None:
@@ -162,30 +168,50 @@ def main() -> None:
     ours_pps, base_pps = args.pages / ours_s, len(sub) / base_s
     result = {
         "pages": args.pages,
-        "ours": {"seconds": round(ours_s, 2), "pages_per_s": round(ours_pps, 1), "ok": ok,
-                 "fetchers": fetchers, "server_requests": ours_requests,
-                 "peak_rss_mb": round(mem_ours.peak / 2**20, 1),
-                 "rss_before_mb": round(mem_ours.base / 2**20, 1)},
+        "ours": {
+            "seconds": round(ours_s, 2),
+            "pages_per_s": round(ours_pps, 1),
+            "ok": ok,
+            "fetchers": fetchers,
+            "server_requests": ours_requests,
+            "peak_rss_mb": round(mem_ours.peak / 2**20, 1),
+            "rss_before_mb": round(mem_ours.base / 2**20, 1),
+        },
         "baseline_crawl4ai_arun_many": {
-            "pages": len(sub), "seconds": round(base_s, 2), "pages_per_s": round(base_pps, 1),
-            "ok": base_ok, "server_requests": base_requests,
-            "peak_rss_mb_incl_chromium": round(mem_base.peak / 2**20, 1)},
+            "pages": len(sub),
+            "seconds": round(base_s, 2),
+            "pages_per_s": round(base_pps, 1),
+            "ok": base_ok,
+            "server_requests": base_requests,
+            "peak_rss_mb_incl_chromium": round(mem_base.peak / 2**20, 1),
+        },
         "speedup_pages_per_s": round(ours_pps / base_pps, 1),
-        "recrawl_from_cache": {"seconds": round(cached_s, 3), "server_requests": cached_requests,
-                               "cache_hits": second.cache_hits},
+        "recrawl_from_cache": {
+            "seconds": round(cached_s, 3),
+            "server_requests": cached_requests,
+            "cache_hits": second.cache_hits,
+        },
         "extraction_quality_fixture": _quality(),
         "loadavg_1m_before": load_before,
         "loadavg_1m_after": machine()["loadavg_1m"],
     }
     print(f"{'':28}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}")
-    print(f"{'ours (httpx+trafilatura)':28}{args.pages:>7}{ours_s:>9.1f}{ours_pps:>9.1f}"
-          f"{mem_ours.peak / 2**20:>13.0f}")
-    print(f"{'crawl4ai arun_many (browser)':28}{len(sub):>7}{base_s:>9.1f}{base_pps:>9.1f}"
-          f"{mem_base.peak / 2**20:>13.0f}")
-    print(f"speed-up: {result['speedup_pages_per_s']}x   re-crawl: {cached_s:.3f} s, "
-          f"{cached_requests} requests   load: {load_before} -> {result['loadavg_1m_after']}")
-    print("extraction (token precision/recall on fixture):",
-          json.dumps(result["extraction_quality_fixture"]))
+    print(
+        f"{'ours (httpx+trafilatura)':28}{args.pages:>7}{ours_s:>9.1f}{ours_pps:>9.1f}"
+        f"{mem_ours.peak / 2**20:>13.0f}"
+    )
+    print(
+        f"{'crawl4ai arun_many (browser)':28}{len(sub):>7}{base_s:>9.1f}{base_pps:>9.1f}"
+        f"{mem_base.peak / 2**20:>13.0f}"
+    )
+    print(
+        f"speed-up: {result['speedup_pages_per_s']}x   re-crawl: {cached_s:.3f} s, "
+        f"{cached_requests} requests   load: {load_before} -> {result['loadavg_1m_after']}"
+    )
+    print(
+        "extraction (token precision/recall on fixture):",
+        json.dumps(result["extraction_quality_fixture"]),
+    )
     print("wrote", write_result("crawl", result))
 
 

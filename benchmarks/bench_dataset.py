@@ -57,16 +57,29 @@ def summaries_frame(n_rows: int, seed: int = 0):  # noqa: ANN201
         ]
         for export in exports:
             for k, answer in enumerate(answers):
-                rows.append({
-                    "doc_id": f"{d:032x}", "export_key": export, "source": "web",
-                    "title": f"note {d}", "content_hash": f"{hash(text) & 0xFFFFFFFF:08x}",
-                    "quality_score": 0.8, "instruction": text, "answer": answer[:256],
-                    "temperature": k * 0.125, "seed": k, "attempt": 0, "budget_chars": 256,
-                    "summarizer_backend": "transformers", "summarizer_model": "bench",
-                    "prompt_version": PROMPT_VERSION,
-                    "status": "rejected" if rng.random() < 0.1 else "ok",
-                    "reject_reason": None, "n_answer_chars": len(answer), "language": "en",
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "doc_id": f"{d:032x}",
+                        "export_key": export,
+                        "source": "web",
+                        "title": f"note {d}",
+                        "content_hash": f"{hash(text) & 0xFFFFFFFF:08x}",
+                        "quality_score": 0.8,
+                        "instruction": text,
+                        "answer": answer[:256],
+                        "temperature": k * 0.125,
+                        "seed": k,
+                        "attempt": 0,
+                        "budget_chars": 256,
+                        "summarizer_backend": "transformers",
+                        "summarizer_model": "bench",
+                        "prompt_version": PROMPT_VERSION,
+                        "status": "rejected" if rng.random() < 0.1 else "ok",
+                        "reject_reason": None,
+                        "n_answer_chars": len(answer),
+                        "language": "en",
+                    }
+                )
     return pl.DataFrame(rows[:n_rows], infer_schema_length=None)
 
 
@@ -93,15 +106,22 @@ def _ours(tokenizer_dir: str, n_rows: int, max_length: int, queue: mp.Queue) -> 
     saved = time.perf_counter()
     cpu = time.process_time() - cpu_start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    queue.put({
-        "input_rows": summaries.height, "output_rows": rows.height, "counts": report.counts,
-        "tokenizer_load_s": round(loaded - started, 3), "build_rows_s": round(built - loaded, 3),
-        "to_dataset_dict_s": round(converted - built, 3),
-        "save_to_disk_s": round(saved - converted, 3), "total_s": round(saved - started, 3),
-        "cpu_s_build_to_saved": round(cpu, 3),
-        "rss_before_build_mb": round(rss_before / 1e6, 1), "peak_rss_mb": round(peak / 1e6, 1),
-        "longest_row_tokens": int((rows["n_prompt_tokens"] + rows["n_answer_tokens"]).max()),
-    })  # fmt: skip
+    queue.put(
+        {
+            "input_rows": summaries.height,
+            "output_rows": rows.height,
+            "counts": report.counts,
+            "tokenizer_load_s": round(loaded - started, 3),
+            "build_rows_s": round(built - loaded, 3),
+            "to_dataset_dict_s": round(converted - built, 3),
+            "save_to_disk_s": round(saved - converted, 3),
+            "total_s": round(saved - started, 3),
+            "cpu_s_build_to_saved": round(cpu, 3),
+            "rss_before_build_mb": round(rss_before / 1e6, 1),
+            "peak_rss_mb": round(peak / 1e6, 1),
+            "longest_row_tokens": int((rows["n_prompt_tokens"] + rows["n_answer_tokens"]).max()),
+        }
+    )
 
 
 def _baseline(tokenizer_dir: str, n_rows: int) -> dict:
@@ -117,8 +137,11 @@ def _baseline(tokenizer_dir: str, n_rows: int) -> dict:
         tokenizer.apply_chat_template(messages[:2], tokenize=True, add_generation_prompt=True)
         tokenizer.apply_chat_template(messages, tokenize=True)
     elapsed = time.perf_counter() - started
-    return {"rows": frame.height, "counting_only_s": round(elapsed, 3),
-            "per_row_ms": round(1000 * elapsed / frame.height, 3)}  # fmt: skip
+    return {
+        "rows": frame.height,
+        "counting_only_s": round(elapsed, 3),
+        "per_row_ms": round(1000 * elapsed / frame.height, 3),
+    }
 
 
 def main() -> None:

@@ -64,16 +64,24 @@ def build_dataset(tokenizer_dir: Path, eval_docs: int):
         instruction, _ = shorten_to_tokens(body, tokenizer, 900)
         answer = lead(body)
         messages = summary_messages(instruction, BUDGET, answer)
-        rows.append({
-            "instruction": instruction, "answer": answer, "doc_id": doc_id,
-            "budget_chars": BUDGET, "prompt": messages[:2], "completion": messages[2:],
-        })  # fmt: skip
+        rows.append(
+            {
+                "instruction": instruction,
+                "answer": answer,
+                "doc_id": doc_id,
+                "budget_chars": BUDGET,
+                "prompt": messages[:2],
+                "completion": messages[2:],
+            }
+        )
     test = rows[: max(eval_docs, 1)]
-    return DatasetDict({
-        "train": Dataset.from_list(rows[max(eval_docs, 1) + 2 :]),
-        "validation": Dataset.from_list(rows[max(eval_docs, 1) : max(eval_docs, 1) + 2]),
-        "test": Dataset.from_list(test),
-    })  # fmt: skip
+    return DatasetDict(
+        {
+            "train": Dataset.from_list(rows[max(eval_docs, 1) + 2 :]),
+            "validation": Dataset.from_list(rows[max(eval_docs, 1) : max(eval_docs, 1) + 2]),
+            "test": Dataset.from_list(test),
+        }
+    )
 
 
 def run_training(dataset, base: Path, work: Path, steps: int, ours: bool):
@@ -85,8 +93,9 @@ def run_training(dataset, base: Path, work: Path, steps: int, ours: bool):
         max_steps=steps, save_steps=10_000, batch_size=2, extra={"eval_on_start": False}
     )
     if not ours:
-        settings = LoraSettings(**{**settings.as_dict(), **TRL_DEFAULTS,
-                                   "target_modules": settings.target_modules})  # fmt: skip
+        settings = LoraSettings(
+            **{**settings.as_dict(), **TRL_DEFAULTS, "target_modules": settings.target_modules}
+        )
     started = machine()["loadavg_1m"]
     result = train_lora(dataset, settings, base, work, log=lambda _: None)
     return {
@@ -136,11 +145,17 @@ def main() -> None:
         "model": str(base.name),
         "torch_threads": torch.get_num_threads(),
         "train_rows": len(dataset["train"]),
-        "throughput": {"trl_defaults": baseline, "ours": ours,
-                       "speedup": round(ours["tokens_per_s"] / baseline["tokens_per_s"], 2)},
-        "merge": {"max_abs_logit_diff": diff, "tolerance": LOGIT_TOLERANCE,
-                  "merge_and_save_s": round(merge_s, 2)},
-    }  # fmt: skip
+        "throughput": {
+            "trl_defaults": baseline,
+            "ours": ours,
+            "speedup": round(ours["tokens_per_s"] / baseline["tokens_per_s"], 2),
+        },
+        "merge": {
+            "max_abs_logit_diff": diff,
+            "tolerance": LOGIT_TOLERANCE,
+            "merge_and_save_s": round(merge_s, 2),
+        },
+    }
     if args.eval_docs:
         from secondbrain_assets.core.evaluation.evaluate import (
             EvalSettings,
@@ -149,9 +164,10 @@ def main() -> None:
         )
 
         table = evaluate_models(
-            list(dataset["test"]), {"base": base, "tuned": merged},
+            list(dataset["test"]),
+            {"base": base, "tuned": merged},
             EvalSettings(max_new_tokens=96, batch_size=4, semantic_similarity=False),
-        )  # fmt: skip
+        )
         result["evaluation"] = {"test_docs": args.eval_docs, "means": summarize_table(table)}
     path = write_result("finetune", result)
     print(json.dumps(result, indent=1))

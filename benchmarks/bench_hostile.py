@@ -32,13 +32,48 @@ def raw_zip(entries: list[tuple[str, int, int, bytes]]) -> bytes:
     for name, crc, size, data in entries:
         encoded = name.encode()
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x5821, crc, len(data), size,
-                           len(encoded), 0) + encoded + data  # fmt: skip
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x5821, crc,
-                               len(data), size, len(encoded), 0, 0, 0, 0, 0, offset)  # fmt: skip
+        out += (
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                20,
+                0,
+                8,
+                0,
+                0x5821,
+                crc,
+                len(data),
+                size,
+                len(encoded),
+                0,
+            )
+            + encoded
+            + data
+        )
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            8,
+            0,
+            0x5821,
+            crc,
+            len(data),
+            size,
+            len(encoded),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
         central += encoded
-    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
-                       len(out), 0)  # fmt: skip
+    eocd = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(out), 0
+    )
     return bytes(out + central + eocd)
 
 
@@ -82,8 +117,14 @@ print(json.dumps({
 
 def run_bomb(path: Path) -> dict:
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], cwd=root, check=True,
-                          capture_output=True, text=True, timeout=1800)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -116,7 +157,7 @@ def quadratic_cases(tmp: Path) -> dict:
             "parens": 9720,
             "links": 75,
             "anchors": 65,
-        },  # fmt: skip
+        },
     }
 
 

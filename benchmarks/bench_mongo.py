@@ -52,9 +52,18 @@ class SecantusServer(WireServer):
     name = "secantus"
 
     def command(self, port: int) -> list[str]:
-        return [find_executable("secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
-                "--storage-path", str(self.data_dir / "wt"), "--standalone",
-                "--log-level", "WARNING"]  # fmt: skip
+        return [
+            find_executable("secantusd-py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(self.data_dir / "wt"),
+            "--standalone",
+            "--log-level",
+            "WARNING",
+        ]
 
 
 def build_documents(n: int, size: int) -> list[dict]:
@@ -203,16 +212,22 @@ def run_engine(engine: str, docs: list[dict], batch: int, rtt_ms: float) -> dict
     n_batches = -(-len(docs) // batch)
     return {
         "simulated_rtt_ms": rtt_ms,
-        "load_1m_before": load_before, "load_1m_after": machine()["loadavg_1m"],
-        "baseline_first_s": round(base_s, 3), "ours_first_s": first.elapsed_s,
+        "load_1m_before": load_before,
+        "load_1m_after": machine()["loadavg_1m"],
+        "baseline_first_s": round(base_s, 3),
+        "ours_first_s": first.elapsed_s,
         "speedup_first": round(base_s / first.elapsed_s, 2),
-        "baseline_second_s": round(base2_s, 3), "baseline_second_modified": base2_mod,
-        "ours_second_s": second.elapsed_s, "speedup_second": round(base2_s / second.elapsed_s, 2),
+        "baseline_second_s": round(base2_s, 3),
+        "baseline_second_modified": base2_mod,
+        "ours_second_s": second.elapsed_s,
+        "speedup_second": round(base2_s / second.elapsed_s, 2),
         # the loop: one per document; ours: the export scan, then per batch a lookup + a write
-        "baseline_round_trips": len(docs), "ours_round_trips_first": 1 + 2 * n_batches,
-        "ours_first": first.as_dict(), "ours_second": second.as_dict(),
+        "baseline_round_trips": len(docs),
+        "ours_round_trips_first": 1 + 2 * n_batches,
+        "ours_first": first.as_dict(),
+        "ours_second": second.as_dict(),
         "second_load_wrote_nothing": second.wrote_nothing,
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
@@ -220,9 +235,12 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--size", type=int, default=5_000)
     parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--runs", default="nx-27017,secantusdb,nx-27017@1",
-                        help="engine[@simulated RTT ms], comma-separated; engines: "
-                        "nx-27017, secantusdb, mongodb (MONGODB_URI)")  # fmt: skip
+    parser.add_argument(
+        "--runs",
+        default="nx-27017,secantusdb,nx-27017@1",
+        help="engine[@simulated RTT ms], comma-separated; engines: "
+        "nx-27017, secantusdb, mongodb (MONGODB_URI)",
+    )
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -261,8 +279,15 @@ def main() -> None:
             f"{r['speedup_second']:.1f}x (load 1m {r['load_1m_before']})"
         )
     print("rtt = simulated network round-trip time (LatencyProxy), not a real network.")
-    path = write_result("mongo", {"docs": args.docs, "avg_bson_kb": round(avg_kb, 2),
-                                  "batch_size": args.batch, "runs": runs})  # fmt: skip
+    path = write_result(
+        "mongo",
+        {
+            "docs": args.docs,
+            "avg_bson_kb": round(avg_kb, 2),
+            "batch_size": args.batch,
+            "runs": runs,
+        },
+    )
     print(f"wrote {path}")
 
 

@@ -31,8 +31,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 WORDS = [
-    "model", "data", "pipeline", "asset", "partition", "training", "evaluation", "prompt",
-    "latency", "token", "cache", "retrieval", "index", "vector", "schema", "backfill", "sensor",
+    "model",
+    "data",
+    "pipeline",
+    "asset",
+    "partition",
+    "training",
+    "evaluation",
+    "prompt",
+    "latency",
+    "token",
+    "cache",
+    "retrieval",
+    "index",
+    "vector",
+    "schema",
+    "backfill",
+    "sensor",
 ]
 
 
@@ -63,7 +78,9 @@ def generate(n_pages: int, seed: int = 7) -> dict[str, bytes]:
             words = _paragraph(rng, rng.randint(40, 90))
             target = paths[rng.randrange(n_pages)]
             rel = os.path.relpath(target, base or ".")
-            body.append(f"{words} See [page]({quote(rel)}) and https://example.com/a/{rng.randrange(10**6)}.")
+            body.append(
+                f"{words} See [page]({quote(rel)}) and https://example.com/a/{rng.randrange(10**6)}."
+            )
         props = "Status: Done\nTags: a, b\n\n" if i >= n_plain else ""
         files[path] = f"# Page {i}\n\n{props}" + "\n\n".join(body) + "\n"
         if i % 50 == 0:
@@ -114,9 +131,15 @@ def _worker(kind: str, path: str, repeat: int, queue: mp.Queue) -> None:
     fn(path)
     traced_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    queue.put({"seconds_median": statistics.median(times), "seconds_min": min(times),
-               "items": count, "peak_traced_mb": traced_peak / 1e6,
-               "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    queue.put(
+        {
+            "seconds_median": statistics.median(times),
+            "seconds_min": min(times),
+            "items": count,
+            "peak_traced_mb": traced_peak / 1e6,
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def run(kind: str, path: Path, repeat: int) -> dict:
@@ -143,18 +166,24 @@ def main() -> None:
         names = sorted(files)
         half = len(names) // 2
         nested = tmp_path / "Export-nested.zip"
-        nested.write_bytes(_zip({
-            "Export-nested-Part-1.zip": _zip({n: files[n] for n in names[:half]}),
-            "Export-nested-Part-2.zip": _zip({n: files[n] for n in names[half:]}),
-        }))
+        nested.write_bytes(
+            _zip(
+                {
+                    "Export-nested-Part-1.zip": _zip({n: files[n] for n in names[:half]}),
+                    "Export-nested-Part-2.zip": _zip({n: files[n] for n in names[half:]}),
+                }
+            )
+        )
         folder = tmp_path / "Export-folder"
         for name, data in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
-        variants = {"floor: zipfile read+decode": ("floor", flat),
-                    "parse_export zip": ("parse", flat),
-                    "parse_export folder": ("parse", folder),
-                    "parse_export zip of zips": ("parse", nested)}
+        variants = {
+            "floor: zipfile read+decode": ("floor", flat),
+            "parse_export zip": ("parse", flat),
+            "parse_export folder": ("parse", folder),
+            "parse_export zip of zips": ("parse", nested),
+        }
         results = {name: run(kind, path, args.repeat) for name, (kind, path) in variants.items()}
     floor_s = results["floor: zipfile read+decode"]["seconds_median"]
     print(f"{args.pages} pages, {text_mb:.1f} MB of text, load {os.getloadavg()[0]:.2f}")
@@ -165,13 +194,25 @@ def main() -> None:
         r["pages_per_s"] = args.pages / r["seconds_median"]
         r["mb_per_s"] = text_mb / r["seconds_median"]
         r["ratio_to_floor"] = r["seconds_median"] / floor_s
-        print(f"{name:28} {r['seconds_median']:10.3f} {r['pages_per_s']:9.0f} {r['mb_per_s']:7.1f} "
-              f"{r['ratio_to_floor']:8.2f} {r['peak_traced_mb']:8.1f}")
+        print(
+            f"{name:28} {r['seconds_median']:10.3f} {r['pages_per_s']:9.0f} {r['mb_per_s']:7.1f} "
+            f"{r['ratio_to_floor']:8.2f} {r['peak_traced_mb']:8.1f}"
+        )
     out = ROOT / "benchmarks" / "results" / "notion_parse.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"pages": args.pages, "text_mb": text_mb, "repeat": args.repeat,
-                               "loadavg_1m": os.getloadavg()[0], "cpu_count": os.cpu_count(),
-                               "results": results}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "pages": args.pages,
+                "text_mb": text_mb,
+                "repeat": args.repeat,
+                "loadavg_1m": os.getloadavg()[0],
+                "cpu_count": os.cpu_count(),
+                "results": results,
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {out}")
 
 

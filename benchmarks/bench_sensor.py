@@ -29,9 +29,7 @@ def _make_exports(root: Path) -> list[Path]:
         path = root / f"Export-{index:04d}.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for page in range(PAGES_PER_EXPORT):
-                words = " ".join(
-                    rng.choice(VOCABULARY) for _ in range(400)
-                )
+                words = " ".join(rng.choice(VOCABULARY) for _ in range(400))
                 archive.writestr(
                     f"Page {page} {rng.getrandbits(128):032x}.md", f"# Page {page}\n\n{words}"
                 )

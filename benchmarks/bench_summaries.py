@@ -49,11 +49,12 @@ def sample_documents(n: int, min_chars: int) -> list[SummaryDocument]:
     export = next((ROOT / "data" / "notion").glob("*.zip"))
     records = to_records(parse_export(export), "sample")
     docs = [
-        SummaryDocument(r["doc_id"], "sample", "notion", r["title"], r["content"],
-                        r["content_hash"], 1.0)
+        SummaryDocument(
+            r["doc_id"], "sample", "notion", r["title"], r["content"], r["content_hash"], 1.0
+        )
         for r in records
         if len((r["content"] or "").strip()) >= min_chars
-    ]  # fmt: skip
+    ]
     return sorted(docs, key=lambda d: d.doc_id)[:n]
 
 
@@ -72,16 +73,23 @@ def baseline(summarizer: TransformersSummarizer, instructions: list[str], cap: i
             sampling = {"do_sample": True, "temperature": temperature}
             with torch.inference_mode():
                 out = model.generate(
-                    torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                    max_new_tokens=cap, pad_token_id=tok.pad_token_id,
+                    torch.tensor([ids]),
+                    attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                    max_new_tokens=cap,
+                    pad_token_id=tok.pad_token_id,
                     **(sampling if temperature > 0 else {"do_sample": False}),
-                )  # fmt: skip
+                )
             tokens += out.shape[1] - len(ids)
             n += 1
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return {"summaries": n, "seconds": round(seconds, 2), "summaries_per_s": round(n / seconds, 3),
-            "tokens": tokens, "tokens_per_s": round(tokens / seconds, 2),
-            "cpu_seconds": round(cpu, 2)}  # fmt: skip
+    return {
+        "summaries": n,
+        "seconds": round(seconds, 2),
+        "summaries_per_s": round(n / seconds, 3),
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+    }
 
 
 def main() -> None:
@@ -95,44 +103,63 @@ def main() -> None:
     settings = SummarySettings(temperatures=TEMPERATURES, retries=0)
     cap = max_new_tokens(settings.budget_chars, settings.chars_per_token_floor)
     ours_model = TransformersSummarizer(
-        embedded_model.ensure_embedded_model(), model_id=embedded_model.embedded_model_id(),
-        batch_size=args.batch, num_threads=args.threads,
-    )  # fmt: skip
+        embedded_model.ensure_embedded_model(),
+        model_id=embedded_model.embedded_model_id(),
+        batch_size=args.batch,
+        num_threads=args.threads,
+    )
     ours_model.check()
     with tempfile.TemporaryDirectory() as tmp:
-        cache = GenerationCache("transformers", ours_model.model_id, prompts.PROMPT_VERSION,
-                                Path(tmp) / "bench.sqlite")  # fmt: skip
+        cache = GenerationCache(
+            "transformers", ours_model.model_id, prompts.PROMPT_VERSION, Path(tmp) / "bench.sqlite"
+        )
         cpu = time.process_time()
         run = summarize_documents(ours_model, docs, cache, settings)
         cpu = time.process_time() - cpu
-        ours = {"summaries": len(run.rows), "seconds": round(run.backend_s, 2),
-                "summaries_per_s": round(len(run.rows) / run.backend_s, 3),
-                "tokens": run.generated_tokens,
-                "tokens_per_s": round(run.generated_tokens / run.backend_s, 2),
-                "ok": sum(r["status"] == "ok" for r in run.rows),
-                "cpu_seconds": round(cpu, 2)}  # fmt: skip
+        ours = {
+            "summaries": len(run.rows),
+            "seconds": round(run.backend_s, 2),
+            "summaries_per_s": round(len(run.rows) / run.backend_s, 3),
+            "tokens": run.generated_tokens,
+            "tokens_per_s": round(run.generated_tokens / run.backend_s, 2),
+            "ok": sum(r["status"] == "ok" for r in run.rows),
+            "cpu_seconds": round(cpu, 2),
+        }
         instructions = list(dict.fromkeys(r["instruction"] for r in run.rows))
         base = baseline(ours_model, instructions, cap)
         again = summarize_documents(ours_model, docs, cache, settings)
-        rerun = {"generation_calls": again.generation_calls, "cache_hits": again.cache_hits,
-                 "seconds": round(again.elapsed_s, 3)}  # fmt: skip
+        rerun = {
+            "generation_calls": again.generation_calls,
+            "cache_hits": again.cache_hits,
+            "seconds": round(again.elapsed_s, 3),
+        }
         cache.close()
     result = {
-        "model": ours_model.model_id, "documents": len(docs), "temperatures": TEMPERATURES,
-        "budget_chars": settings.budget_chars, "max_new_tokens": cap, "batch": args.batch,
-        "torch_threads": args.threads, "baseline_one_at_a_time": base, "ours_batched": ours,
+        "model": ours_model.model_id,
+        "documents": len(docs),
+        "temperatures": TEMPERATURES,
+        "budget_chars": settings.budget_chars,
+        "max_new_tokens": cap,
+        "batch": args.batch,
+        "torch_threads": args.threads,
+        "baseline_one_at_a_time": base,
+        "ours_batched": ours,
         "speedup_summaries_per_s": round(ours["summaries_per_s"] / base["summaries_per_s"], 2),
         # CPU time per summary: steadier than wall time on a machine shared with other work.
         "speedup_cpu_per_summary": round(base["cpu_seconds"] / ours["cpu_seconds"], 2),
-        "rerun_unchanged": rerun, "loadavg_1m_before": round(load_before, 2),
-        "loadavg_1m_after": round(os.getloadavg()[0], 2), "machine": machine(),
-    }  # fmt: skip
+        "rerun_unchanged": rerun,
+        "loadavg_1m_before": round(load_before, 2),
+        "loadavg_1m_after": round(os.getloadavg()[0], 2),
+        "machine": machine(),
+    }
     path = write_result("summaries", result)
-    print(f"baseline {base['summaries_per_s']} summaries/s, {base['tokens_per_s']} tok/s; "
-          f"ours {ours['summaries_per_s']} summaries/s, {ours['tokens_per_s']} tok/s "
-          f"(x{result['speedup_summaries_per_s']} wall, x{result['speedup_cpu_per_summary']} CPU); "
-          f"re-run calls {rerun['generation_calls']} "
-          f"-> {path}")  # fmt: skip
+    print(
+        f"baseline {base['summaries_per_s']} summaries/s, {base['tokens_per_s']} tok/s; "
+        f"ours {ours['summaries_per_s']} summaries/s, {ours['tokens_per_s']} tok/s "
+        f"(x{result['speedup_summaries_per_s']} wall, x{result['speedup_cpu_per_summary']} CPU); "
+        f"re-run calls {rerun['generation_calls']} "
+        f"-> {path}"
+    )
 
 
 if __name__ == "__main__":

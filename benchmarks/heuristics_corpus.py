@@ -240,10 +240,40 @@ REAL_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "article-extraction-benchmark"
 )
 _BLOCK_TAGS = {
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-    "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "form",
-    "dd", "dt", "dl", "figure", "figcaption", "main", "td", "th", "option", "hr",
-}  # fmt: skip
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "blockquote",
+    "pre",
+    "form",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "figcaption",
+    "main",
+    "td",
+    "th",
+    "option",
+    "hr",
+}
 
 
 def visible_text(html: str) -> str:

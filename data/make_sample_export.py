@@ -39,14 +39,23 @@ def page_id(key: str) -> str:
 
 def _png(width: int = 8, height: int = 8) -> bytes:
     """A tiny valid PNG (a blue square), built without any imaging library."""
+
     def chunk(tag: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(
-            ">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + tag
+            + data
+            + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+        )
 
     raw = b"".join(b"\x00" + b"\x30\x60\xc0" * width for _ in range(height))
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def build_files() -> dict[str, bytes]:
@@ -79,6 +88,7 @@ def build_files() -> dict[str, bytes]:
             anchor = m[3] or titles.get(key, "Reading List")
             rel = posixpath.relpath(paths[key], posixpath.dirname(source) or ".")
             return f"[{anchor}]({quote(rel)})"
+
         return _LINK.sub(link, body).strip()
 
     files: dict[str, bytes] = {}

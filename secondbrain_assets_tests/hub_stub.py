@@ -148,9 +148,14 @@ def _handler(stub: HubStub) -> type[BaseHTTPRequestHandler]:
             rest = match["rest"] or ""
             if rest.startswith("/preupload/"):
                 files = json.loads(body)["files"]
-                modes = [{"path": f["path"], "shouldIgnore": False,
-                          "uploadMode": "lfs" if f["path"].endswith(_LFS_SUFFIXES) else "regular"}
-                         for f in files]  # fmt: skip
+                modes = [
+                    {
+                        "path": f["path"],
+                        "shouldIgnore": False,
+                        "uploadMode": "lfs" if f["path"].endswith(_LFS_SUFFIXES) else "regular",
+                    }
+                    for f in files
+                ]
                 return self._send(200, {"files": modes, "commitOid": repo.sha})
             if rest.startswith("/commit/"):
                 return self._commit(repo, body)
@@ -235,8 +240,9 @@ def _tree(repo: StubRepo, sub: str) -> list[dict] | None:
         if "/" in rest:
             folders.add(f"{sub}/{rest.split('/')[0]}".strip("/"))
             continue
-        entries.append({"type": "file", "path": path, "size": len(data),
-                        "oid": hashlib.sha1(data).hexdigest()})  # fmt: skip
+        entries.append(
+            {"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
+        )
     if sub and not entries and not folders:
         return None
     return [{"type": "directory", "path": p, "oid": ""} for p in sorted(folders)] + entries

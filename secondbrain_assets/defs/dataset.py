@@ -19,8 +19,14 @@ from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
 from secondbrain_assets.lib.versions import frame_version
 
-_CHECK_COLUMNS = ["doc_id", "instruction", "answer", "budget_chars",
-                  "n_prompt_tokens", "n_answer_tokens"]  # fmt: skip
+_CHECK_COLUMNS = [
+    "doc_id",
+    "instruction",
+    "answer",
+    "budget_chars",
+    "n_prompt_tokens",
+    "n_answer_tokens",
+]
 
 
 class HFDatasetConfig(dg.Config):
@@ -30,9 +36,10 @@ class HFDatasetConfig(dg.Config):
         "answer); longer documents are shortened, answers never. Train with the same max_length.",
     )
     min_instruction_tokens: int = Field(
-        default=64, description="Rows whose answer leaves less room than this for the document "
+        default=64,
+        description="Rows whose answer leaves less room than this for the document "
         "are dropped (a summary of nothing teaches nothing).",
-    )  # fmt: skip
+    )
     train_share: float = Field(default=0.8, description="Share of documents in train.")
     validation_share: float = Field(default=0.1, description="Share of documents in validation.")
     test_share: float = Field(default=0.1, description="Share of documents in test.")
@@ -41,14 +48,18 @@ class HFDatasetConfig(dg.Config):
         description="Salt of the stable document hash; changing it reshuffles every document.",
     )
     tokenizer_path: str | None = Field(
-        default=None, description="HF model folder whose tokenizer and chat template count "
+        default=None,
+        description="HF model folder whose tokenizer and chat template count "
         "tokens; default the embedded SmolLM2-135M-Instruct (the fine-tune's base model).",
-    )  # fmt: skip
+    )
     license: str = Field(default="other", description="License id written into the dataset card.")
 
     def build_settings(self) -> BuildSettings:
-        shares = {"train": self.train_share, "validation": self.validation_share,
-                  "test": self.test_share}  # fmt: skip
+        shares = {
+            "train": self.train_share,
+            "validation": self.validation_share,
+            "test": self.test_share,
+        }
         return BuildSettings(self.max_length, self.min_instruction_tokens, shares, self.split_salt)
 
 
@@ -81,8 +92,9 @@ def hf_dataset(
     rows, report = build_rows(summaries, counter, export_order, settings)
     dataset = to_dataset_dict(rows)
     tokenizer_name = Path(tokenizer_path).name
-    card = dataset_card(report, settings, tokenizer_name, config.license,
-                        _card_facts(summaries, rows, export_order))  # fmt: skip
+    card = dataset_card(
+        report, settings, tokenizer_name, config.license, _card_facts(summaries, rows, export_order)
+    )
     metadata = _metadata(rows, report, settings, tokenizer_name, time.perf_counter() - started)
     metadata["dataset_card"] = dg.MetadataValue.md(card)
     with warnings.catch_warnings():

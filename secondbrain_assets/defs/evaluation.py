@@ -79,7 +79,7 @@ def model_evaluation(
                 "max_new_tokens": settings.max_new_tokens,
                 "max_prompt_tokens": settings.max_prompt_tokens,
             }
-        ),  # fmt: skip
+        ),
     }
     for model, values in means.items():
         metadata[f"{model}_rougeL"] = dg.MetadataValue.float(values["rougeL"])

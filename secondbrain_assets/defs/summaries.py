@@ -72,14 +72,17 @@ class SummariesConfig(dg.Config):
     op_tags=on_queue(QUEUE_LLM),
     pool=POOL_LLM,
     automation_condition=follows_upstream_partition(),
-    ins={"mongo_collection": dg.AssetIn(
-        metadata={"fields": _FIELDS, "min_quality_score": MIN_QUALITY_SCORE})},
+    ins={
+        "mongo_collection": dg.AssetIn(
+            metadata={"fields": _FIELDS, "min_quality_score": MIN_QUALITY_SCORE}
+        )
+    },
     description=(
         "Candidate summaries of the export's good documents: one per temperature, seeded, within "
         "a character budget (regenerated, never cut), filtered (empty, over budget, echo or "
         "refusal, copy, repetition, language); every attempt is a row with its status."
     ),
-)  # fmt: skip
+)
 def summaries(
     context: dg.AssetExecutionContext,
     config: SummariesConfig,
@@ -252,6 +255,11 @@ def summaries_ok_rows_valid(summaries: pl.DataFrame) -> dg.AssetCheckResult:
     ).height
     return dg.AssetCheckResult(
         passed=empty == over == twice == unexplained == 0,
-        metadata={"ok_rows": ok.height, "empty": empty, "over_budget": over,
-                  "duplicate_ok_slots": twice, "unexplained_rejections": unexplained},
-    )  # fmt: skip
+        metadata={
+            "ok_rows": ok.height,
+            "empty": empty,
+            "over_budget": over,
+            "duplicate_ok_slots": twice,
+            "unexplained_rejections": unexplained,
+        },
+    )

@@ -35,8 +35,9 @@ def _defs(tokenizer: Path) -> dg.Definitions:
     checks_job = dg.define_asset_job(
         "hf_dataset_checks", selection=dg.AssetSelection.checks_for_assets(dataset_defs.hf_dataset)
     )
-    config = dg.RunConfig({"hf_dataset": dataset_defs.HFDatasetConfig(
-        tokenizer_path=str(tokenizer), max_length=300)})  # fmt: skip
+    config = dg.RunConfig(
+        {"hf_dataset": dataset_defs.HFDatasetConfig(tokenizer_path=str(tokenizer), max_length=300)}
+    )
     build_job = dg.define_asset_job(
         "build", selection=dg.AssetSelection.assets(dataset_defs.hf_dataset), config=config
     )
@@ -89,16 +90,31 @@ def test_builds_checks_and_never_moves_documents(
     defs = _defs(tiny_llama_dir)
     # Arrival order (not key order) decides: "z-first" arrived before "a-second".
     _add_export(defs, instance, "z-first", corpus(8, "z-first"))
-    second = pl.concat([corpus(8, "a-second"), frame(summary_rows(
-        "f" * 32, "a-second", paragraphs("long", 40), ["Summary of a long note."]))],
-        how="diagonal_relaxed")  # fmt: skip
+    second = pl.concat(
+        [
+            corpus(8, "a-second"),
+            frame(
+                summary_rows(
+                    "f" * 32, "a-second", paragraphs("long", 40), ["Summary of a long note."]
+                )
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
     _add_export(defs, instance, "a-second", second)
     result = _build(defs, instance)
     assert result.success
     assert _checks(result) == dict.fromkeys(
-        ["hf_dataset_no_split_leak", "hf_dataset_no_empty_answer", "hf_dataset_splits_non_empty",
-         "hf_dataset_answers_within_budget", "hf_dataset_rows_fit_max_length",
-         "hf_dataset_split_shares"], True)  # fmt: skip
+        [
+            "hf_dataset_no_split_leak",
+            "hf_dataset_no_empty_answer",
+            "hf_dataset_splits_non_empty",
+            "hf_dataset_answers_within_budget",
+            "hf_dataset_rows_fit_max_length",
+            "hf_dataset_split_shares",
+        ],
+        True,
+    )
     metadata = result.asset_materializations_for_node("hf_dataset")[0].metadata
     assert metadata["shortened_instructions"].value >= 1
     assert metadata["merged_copies"].value == 32  # corpus(8) appears in both exports
@@ -131,8 +147,9 @@ def test_leak_check_blocks_a_leaking_dataset(
     stored = load_from_disk(str(folder))
     from datasets import DatasetDict, concatenate_datasets
 
-    leaky = DatasetDict({**stored, "test": concatenate_datasets(
-        [stored["test"], stored["train"].select([0])])})  # fmt: skip
+    leaky = DatasetDict(
+        {**stored, "test": concatenate_datasets([stored["test"], stored["train"].select([0])])}
+    )
     leaky_dir = root / "leaky"
     leaky.save_to_disk(str(leaky_dir))
     (root / LATEST).write_text(json.dumps({"version": "leaky", "kind": "dataset"}))

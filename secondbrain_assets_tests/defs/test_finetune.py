@@ -64,8 +64,14 @@ def test_finetune_graph_trains_merges_evaluates_and_pushes(
     monkeypatch.setenv("HF_TOKEN", "hf_test_token_for_the_stub")
     _store_dataset(data_dir)
     hf = HuggingFaceIOManager(publish={"merged_model": "me/tldr"}, hub_endpoint=hub_stub.url)
-    train = {"base_model": str(tiny_llama_dir), "max_steps": 4, "save_steps": 2,
-             "learning_rate": 5e-3, "r": 8, "alpha": 16}  # fmt: skip
+    train = {
+        "base_model": str(tiny_llama_dir),
+        "max_steps": 4,
+        "save_steps": 2,
+        "learning_rate": 5e-3,
+        "r": 8,
+        "alpha": 16,
+    }
     result = dg.materialize(
         [HF_DATASET, lora_adapter, merged_model, model_evaluation, *CHECKS],
         resources={"hf_io_manager": hf, "io_manager": PolarsParquetIOManager()},
@@ -74,7 +80,7 @@ def test_finetune_graph_trains_merges_evaluates_and_pushes(
                 "lora_adapter": {"config": train},
                 "model_evaluation": {"config": {"max_new_tokens": 16, "batch_size": 2}},
             }
-        },  # fmt: skip
+        },
     )
     assert result.success
 

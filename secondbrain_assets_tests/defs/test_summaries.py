@@ -37,25 +37,42 @@ SUMMARY = "Senders cap in-flight data with a congestion window: fast growth, hal
 @dg.asset(partitions_def=notion_exports)
 def heuristic_scores() -> pl.DataFrame:
     n = len(DOCS)
-    return pl.DataFrame({
-        "doc_id": list(DOCS), "export_key": ["e1"] * n, "source": ["notion"] * n,
-        "title": [d.title() for d in DOCS], "url": [None] * n, "parent_id": [None] * n,
-        "content": [c for c, _ in DOCS.values()], "content_hash": [f"h-{d}" for d in DOCS],
-        "n_chars": [len(c) for c, _ in DOCS.values()], "heuristic_score": [0.9] * n,
-        "failed_rules": [[] for _ in DOCS], "heuristic_pass": [True] * n,
-    }, schema_overrides={"url": pl.String, "parent_id": pl.String})  # fmt: skip
+    return pl.DataFrame(
+        {
+            "doc_id": list(DOCS),
+            "export_key": ["e1"] * n,
+            "source": ["notion"] * n,
+            "title": [d.title() for d in DOCS],
+            "url": [None] * n,
+            "parent_id": [None] * n,
+            "content": [c for c, _ in DOCS.values()],
+            "content_hash": [f"h-{d}" for d in DOCS],
+            "n_chars": [len(c) for c, _ in DOCS.values()],
+            "heuristic_score": [0.9] * n,
+            "failed_rules": [[] for _ in DOCS],
+            "heuristic_pass": [True] * n,
+        },
+        schema_overrides={"url": pl.String, "parent_id": pl.String},
+    )
 
 
 @dg.asset(partitions_def=notion_exports, deps=[heuristic_scores])
 def llm_scores() -> pl.DataFrame:
     ok = [s is not None for _, s in DOCS.values()]
-    return pl.DataFrame({
-        "doc_id": list(DOCS), "llm_score": [s for _, s in DOCS.values()],
-        "llm_confidence": [0.8] * len(DOCS), "llm_reason": ["test"] * len(DOCS),
-        "llm_backend": ["test"] * len(DOCS), "llm_model": ["none"] * len(DOCS),
-        "prompt_version": ["p1"] * len(DOCS), "llm_status": ["ok" if o else "error" for o in ok],
-        "llm_error": [None if o else "judge timed out" for o in ok],
-    }, schema_overrides={"llm_score": pl.Float64, "llm_error": pl.String})  # fmt: skip
+    return pl.DataFrame(
+        {
+            "doc_id": list(DOCS),
+            "llm_score": [s for _, s in DOCS.values()],
+            "llm_confidence": [0.8] * len(DOCS),
+            "llm_reason": ["test"] * len(DOCS),
+            "llm_backend": ["test"] * len(DOCS),
+            "llm_model": ["none"] * len(DOCS),
+            "prompt_version": ["p1"] * len(DOCS),
+            "llm_status": ["ok" if o else "error" for o in ok],
+            "llm_error": [None if o else "judge timed out" for o in ok],
+        },
+        schema_overrides={"llm_score": pl.Float64, "llm_error": pl.String},
+    )
 
 
 def _reply(request) -> Reply:
@@ -71,9 +88,10 @@ def resources(data_dir: Path, stand_in: StandIn) -> dict:  # noqa: F811
     stand_in.reply = _reply
     mongo = MongoResource(uri="")
     llm = LLMResource(
-        summarizer_backend="openai", summarizer_model="summarizer-7b",
+        summarizer_backend="openai",
+        summarizer_model="summarizer-7b",
         openai_base_url=stand_in.url + "/v1",
-    )  # fmt: skip
+    )
     return {
         "io_manager": PolarsParquetIOManager(base_dir=str(data_dir / "assets")),
         "mongo": mongo,
@@ -84,10 +102,19 @@ def resources(data_dir: Path, stand_in: StandIn) -> dict:  # noqa: F811
 
 def _materialize(instance: dg.DagsterInstance, resources: dict) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [heuristic_scores, llm_scores, mongo_collection, summaries, summaries_ok_rows_valid,
-         reject_share],
-        partition_key="e1", instance=instance, resources=resources, raise_on_error=False,
-    )  # fmt: skip
+        [
+            heuristic_scores,
+            llm_scores,
+            mongo_collection,
+            summaries,
+            summaries_ok_rows_valid,
+            reject_share,
+        ],
+        partition_key="e1",
+        instance=instance,
+        resources=resources,
+        raise_on_error=False,
+    )
 
 
 def _meta(result: dg.ExecuteInProcessResult) -> dict:

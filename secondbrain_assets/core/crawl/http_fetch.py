@@ -164,11 +164,23 @@ class HttpFetcher:
                 addresses = await self.policy.check(current)
                 addresses = sorted(dict.fromkeys(addresses), key=lambda a: a.version)
             except RefusedURLError as exc:
-                return FetchResult(url, outcomes.REFUSED, current, error_class="RefusedURL",
-                                   error_message=str(exc), requests=requests)  # fmt: skip
+                return FetchResult(
+                    url,
+                    outcomes.REFUSED,
+                    current,
+                    error_class="RefusedURL",
+                    error_message=str(exc),
+                    requests=requests,
+                )
             except ResolveError as exc:
-                return FetchResult(url, outcomes.NETWORK_ERROR, current, error_class="DNSError",
-                                   error_message=str(exc), requests=requests)  # fmt: skip
+                return FetchResult(
+                    url,
+                    outcomes.NETWORK_ERROR,
+                    current,
+                    error_class="DNSError",
+                    error_message=str(exc),
+                    requests=requests,
+                )
             for ip in addresses[:3]:  # the next address only when connecting failed
                 result, location = await self._with_retries(url, current, ip)
                 requests += result.requests

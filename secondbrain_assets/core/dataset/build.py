@@ -21,9 +21,19 @@ from secondbrain_assets.core.dataset.tokens import ChatTokenCounter
 
 # The columns of every split, in order (contract with the fine-tune and evaluation assets).
 COLUMNS = (
-    "instruction", "answer", "messages", "prompt", "completion", "doc_id", "source",
-    "temperature", "export_keys", "n_prompt_tokens", "n_answer_tokens", "budget_chars",
-)  # fmt: skip
+    "instruction",
+    "answer",
+    "messages",
+    "prompt",
+    "completion",
+    "doc_id",
+    "source",
+    "temperature",
+    "export_keys",
+    "n_prompt_tokens",
+    "n_answer_tokens",
+    "budget_chars",
+)
 # When two rows with the same document text land in different splits, the copy in the first of
 # these is kept (training data is the most plentiful, so dropping elsewhere costs least signal).
 _KEEP_ORDER = ("train", "validation", "test")

@@ -15,8 +15,12 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 def size_category(n_rows: int) -> str:
     """The Hub's size bucket for a row count."""
-    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"),
-                         (1_000_000, "100K<n<1M")):  # fmt: skip
+    for limit, label in (
+        (1_000, "n<1K"),
+        (10_000, "1K<n<10K"),
+        (100_000, "10K<n<100K"),
+        (1_000_000, "100K<n<1M"),
+    ):
         if n_rows < limit:
             return label
     return "1M<n<10M"

@@ -43,13 +43,15 @@ def features() -> Any:
 
 def split_columns(rows: pl.DataFrame) -> dict[str, list]:
     """Column lists for one split, chat columns built from the shared prompt module."""
-    data: dict[str, list] = {name: rows.get_column(name).to_list() for name in COLUMNS
-                             if name in rows.columns}  # fmt: skip
+    data: dict[str, list] = {
+        name: rows.get_column(name).to_list() for name in COLUMNS if name in rows.columns
+    }
     messages = [
         summary_messages(text, budget, answer)
-        for text, budget, answer in zip(data["instruction"], data["budget_chars"], data["answer"],
-                                        strict=True)
-    ]  # fmt: skip
+        for text, budget, answer in zip(
+            data["instruction"], data["budget_chars"], data["answer"], strict=True
+        )
+    ]
     data["messages"] = messages
     data["prompt"] = [m[:2] for m in messages]
     data["completion"] = [m[2:] for m in messages]

@@ -98,8 +98,11 @@ class ChatTokenCounter:
         texts = []
         for text, budget in zip(instructions, budgets, strict=True):
             frame = self._prompt_frame(budget)
-            texts.append(frame[0] + text.strip() + frame[1] if frame
-                         else self._render(summary_messages(text, budget), True))  # fmt: skip
+            texts.append(
+                frame[0] + text.strip() + frame[1]
+                if frame
+                else self._render(summary_messages(text, budget), True)
+            )
         return texts
 
     def _encode(self, texts: Sequence[str]) -> list[Any]:
@@ -108,8 +111,10 @@ class ChatTokenCounter:
         if self._fast is not None:
             return self._fast.encode_batch(list(texts), add_special_tokens=False)
         encoded = self.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
-        return [_Encoding(ids, offsets) for ids, offsets
-                in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)]  # fmt: skip
+        return [
+            _Encoding(ids, offsets)
+            for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True)
+        ]
 
     def _encoded_prompts(
         self, texts: Sequence[str], budgets: Sequence[int], indices: Sequence[int]
@@ -140,8 +145,11 @@ class ChatTokenCounter:
                 suffixes.append(full[len(prompt) :])
             else:
                 suffixes.append(frame[0] + answer + frame[1])
-        return [len(e.ids) for at in range(0, len(suffixes), _CHUNK)
-                for e in self._encode(suffixes[at : at + _CHUNK])]  # fmt: skip
+        return [
+            len(e.ids)
+            for at in range(0, len(suffixes), _CHUNK)
+            for e in self._encode(suffixes[at : at + _CHUNK])
+        ]
 
     def fit(
         self, instructions: Sequence[str], budgets: Sequence[int], limits: Sequence[int]
@@ -162,8 +170,11 @@ class ChatTokenCounter:
                 if excess <= 0 or not texts[i]:
                     continue
                 start = max(prompt.rfind(texts[i]), 0)
-                inside = [end - start for s, end in encoding.offsets
-                          if s >= start and end <= start + len(texts[i])]  # fmt: skip
+                inside = [
+                    end - start
+                    for s, end in encoding.offsets
+                    if s >= start and end <= start + len(texts[i])
+                ]
                 keep = len(inside) - excess - 1  # a spare token for merges at the cut
                 texts[i] = cut_at_boundary(texts[i], inside[keep - 1]) if keep > 0 else ""
                 still.append(i)
@@ -186,8 +197,10 @@ def cut_at_boundary(text: str, limit: int) -> str:
     head = text[:limit]
     floor = int(limit * _MIN_KEEP_SHARE)
     for pattern in _BOUNDARIES:
-        ends = [m.start() if pattern.pattern.startswith(r"\n") else m.start() + 1
-                for m in pattern.finditer(head)]  # fmt: skip
+        ends = [
+            m.start() if pattern.pattern.startswith(r"\n") else m.start() + 1
+            for m in pattern.finditer(head)
+        ]
         ends = [end for end in ends if end >= floor]
         if ends:
             return head[: ends[-1]].rstrip()

@@ -23,8 +23,14 @@ from secondbrain_assets.core.evaluation.metrics import (
     within_budget,
 )
 
-METRICS = (*ROUGE_TYPES, "within_budget", "empty", "n_output_chars", "semantic_similarity",
-           "latency_s")  # fmt: skip
+METRICS = (
+    *ROUGE_TYPES,
+    "within_budget",
+    "empty",
+    "n_output_chars",
+    "semantic_similarity",
+    "latency_s",
+)
 
 
 @dataclass(frozen=True)
@@ -63,22 +69,24 @@ def evaluate_models(
         records = []
         for i, row in enumerate(rows):
             gen = outputs[index[(row["instruction"], int(row["budget_chars"]))]]
-            records.append({
-                "model": name,
-                "example": i,
-                "doc_id": row["doc_id"],
-                "budget_chars": int(row["budget_chars"]),
-                "reference": row["answer"],
-                "output": gen.text,
-                "n_output_chars": len(gen.text),
-                "n_new_tokens": gen.n_new_tokens,
-                "n_prompt_tokens": gen.n_prompt_tokens,
-                "prompt_shortened": gen.prompt_shortened,
-                "within_budget": within_budget(gen.text, int(row["budget_chars"])),
-                "empty": not gen.text.strip(),
-                "latency_s": gen.latency_s,
-                **rouge.score(gen.text, row["answer"]),
-            })  # fmt: skip
+            records.append(
+                {
+                    "model": name,
+                    "example": i,
+                    "doc_id": row["doc_id"],
+                    "budget_chars": int(row["budget_chars"]),
+                    "reference": row["answer"],
+                    "output": gen.text,
+                    "n_output_chars": len(gen.text),
+                    "n_new_tokens": gen.n_new_tokens,
+                    "n_prompt_tokens": gen.n_prompt_tokens,
+                    "prompt_shortened": gen.prompt_shortened,
+                    "within_budget": within_budget(gen.text, int(row["budget_chars"])),
+                    "empty": not gen.text.strip(),
+                    "latency_s": gen.latency_s,
+                    **rouge.score(gen.text, row["answer"]),
+                }
+            )
         frames.append(pl.DataFrame(records))
     table = pl.concat(frames)
     similarity = [None] * table.height

@@ -29,8 +29,16 @@ from secondbrain_assets.core.quality.scan_tokens import ABBREVIATIONS
 # Bits of `c4_line`'s first result.
 LOREM, JAVASCRIPT, CURLY, POLICY = 1, 2, 4, 8
 LOREM_IPSUM = 1  # index of "lorem ipsum" in _PHRASES, for `phrase_at`
-_PHRASES = ("javascript", "lorem ipsum", "terms of use", "privacy policy", "cookie policy",
-            "uses cookies", "use of cookies", "use cookies")  # fmt: skip
+_PHRASES = (
+    "javascript",
+    "lorem ipsum",
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 _PH = np.array([ord(c) for p in _PHRASES for c in p], np.uint32)
 _PH_OFF = np.cumsum([0] + [len(p) for p in _PHRASES]).astype(np.int64)
 _PHRASE_START = char_set("".join({p[0] for p in _PHRASES}))

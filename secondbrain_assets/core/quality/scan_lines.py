@@ -33,11 +33,28 @@ from secondbrain_assets.core.quality.scan_c4 import (
 )
 
 LINE_COLUMNS = (
-    "hashes", "ellipses", "n_lines", "bullet_lines", "ellipsis_lines", "n_paras", "dup_paras",
-    "dup_para_chars", "n_rep_lines", "dup_rep_lines", "dup_rep_line_chars", "nonblank",
-    "punct_lines", "short_lines", "lorem_ipsum", "curly_brackets", "c4_sentences",
-    "c4_lorem_ipsum", "c4_curly_bracket", "js_lines", "policy_lines",
-)  # fmt: skip
+    "hashes",
+    "ellipses",
+    "n_lines",
+    "bullet_lines",
+    "ellipsis_lines",
+    "n_paras",
+    "dup_paras",
+    "dup_para_chars",
+    "n_rep_lines",
+    "dup_rep_lines",
+    "dup_rep_line_chars",
+    "nonblank",
+    "punct_lines",
+    "short_lines",
+    "lorem_ipsum",
+    "curly_brackets",
+    "c4_sentences",
+    "c4_lorem_ipsum",
+    "c4_curly_bracket",
+    "js_lines",
+    "policy_lines",
+)
 # Column indexes as plain ints: numba reads module-level ints as constants.
 (
     _HASHES,

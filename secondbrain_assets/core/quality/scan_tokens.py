@@ -36,10 +36,40 @@ from secondbrain_assets.core.quality.charclass import (
 )
 
 ABBREVIATIONS = (
-    "Mr", "Mrs", "Ms", "Dr", "St", "Mt", "Jr", "Prof", "Inc", "Ltd", "Co", "Corp", "Bros", "Gen",
-    "Gov", "Rep", "Rev", "Sen", "Adm", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
-    "Sept", "Oct", "Nov", "Dec", "vs", "co",
-)  # fmt: skip
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Mt",
+    "Jr",
+    "Prof",
+    "Inc",
+    "Ltd",
+    "Co",
+    "Corp",
+    "Bros",
+    "Gen",
+    "Gov",
+    "Rep",
+    "Rev",
+    "Sen",
+    "Adm",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "vs",
+    "co",
+)
 _ABBR = np.array([ord(c) for w in ABBREVIATIONS for c in w.lower()], np.uint32)
 _ABBR_OFF = np.cumsum([0] + [len(w) for w in ABBREVIATIONS]).astype(np.int64)
 _LITERALS = ("https://", "http://", "www.", "and/or", "cannot")

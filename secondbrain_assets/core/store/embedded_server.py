@@ -170,10 +170,15 @@ class Nx27017Server(WireServer):
     def command(self, port: int) -> Sequence[str]:
         return [
             find_executable("nx-27017"),
-            "--data-dir", str(self.data_dir),
-            "--host", _HOST,
-            "-p", str(port),
-            "--log-file", str(self.log_path),
+            "--data-dir",
+            str(self.data_dir),
+            "--host",
+            _HOST,
+            "-p",
+            str(port),
+            "--log-file",
+            str(self.log_path),
             # One PID file per process: several step processes share the data dir.
-            "--pid-file", str(self.data_dir / f"nx-{port}.pid"),
-        ]  # fmt: skip
+            "--pid-file",
+            str(self.data_dir / f"nx-{port}.pid"),
+        ]

@@ -10,20 +10,45 @@ import polars as pl
 from secondbrain_assets.core.summarize.run import SummaryDocument
 
 SCHEMA: dict[str, Any] = {
-    "doc_id": pl.String, "export_key": pl.String, "source": pl.String, "title": pl.String,
-    "content_hash": pl.String, "quality_score": pl.Float64, "instruction": pl.String,
-    "instruction_truncated": pl.Boolean, "answer": pl.String, "temperature": pl.Float64,
-    "seed": pl.Int64, "attempt": pl.Int64, "budget_chars": pl.Int64, "max_new_tokens": pl.Int64,
-    "summarizer_backend": pl.String, "summarizer_model": pl.String, "prompt_version": pl.String,
-    "status": pl.String, "reject_reason": pl.String, "error": pl.String,
-    "n_answer_chars": pl.Int64, "n_answer_tokens": pl.Int64, "language": pl.String,
-}  # fmt: skip
+    "doc_id": pl.String,
+    "export_key": pl.String,
+    "source": pl.String,
+    "title": pl.String,
+    "content_hash": pl.String,
+    "quality_score": pl.Float64,
+    "instruction": pl.String,
+    "instruction_truncated": pl.Boolean,
+    "answer": pl.String,
+    "temperature": pl.Float64,
+    "seed": pl.Int64,
+    "attempt": pl.Int64,
+    "budget_chars": pl.Int64,
+    "max_new_tokens": pl.Int64,
+    "summarizer_backend": pl.String,
+    "summarizer_model": pl.String,
+    "prompt_version": pl.String,
+    "status": pl.String,
+    "reject_reason": pl.String,
+    "error": pl.String,
+    "n_answer_chars": pl.Int64,
+    "n_answer_tokens": pl.Int64,
+    "language": pl.String,
+}
 
 # What the data version hashes: the meaning of the rows, not timings or cache flags.
 VERSION_COLUMNS = [
-    "doc_id", "content_hash", "temperature", "seed", "attempt", "status", "reject_reason",
-    "answer", "summarizer_model", "prompt_version", "budget_chars",
-]  # fmt: skip
+    "doc_id",
+    "content_hash",
+    "temperature",
+    "seed",
+    "attempt",
+    "status",
+    "reject_reason",
+    "answer",
+    "summarizer_model",
+    "prompt_version",
+    "budget_chars",
+]
 
 
 def documents_from_frame(frame: pl.DataFrame, export_key: str) -> list[SummaryDocument]:

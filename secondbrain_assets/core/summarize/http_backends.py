@@ -145,9 +145,11 @@ class OllamaSummarizer(_HTTPSummarizer):
         }
         try:
             response = self._client.chat(
-                model=self.model_id, messages=request.chat(), options=options,
+                model=self.model_id,
+                messages=request.chat(),
+                options=options,
                 keep_alive=self.keep_alive,
-            )  # fmt: skip
+            )
         except ollama.ResponseError as exc:
             if exc.status_code >= 500 or exc.status_code == 429:
                 raise _Retryable(f"Ollama HTTP {exc.status_code}: {exc.error}") from exc

@@ -31,10 +31,15 @@ def fit_document(text: str, max_tokens: int, count_tokens: Callable[[str], int])
     text = text.strip()
     if count_tokens(text) <= max_tokens:
         return text
-    for splitter, joiner in ((_PARAGRAPHS, "\n\n"), (re.compile(r"\n"), "\n"),
-                             (_SENTENCE_END, " "), (re.compile(r"\s+"), " ")):  # fmt: skip
-        kept = _longest_prefix([p for p in splitter.split(text) if p.strip()], joiner,
-                               max_tokens, count_tokens)  # fmt: skip
+    for splitter, joiner in (
+        (_PARAGRAPHS, "\n\n"),
+        (re.compile(r"\n"), "\n"),
+        (_SENTENCE_END, " "),
+        (re.compile(r"\s+"), " "),
+    ):
+        kept = _longest_prefix(
+            [p for p in splitter.split(text) if p.strip()], joiner, max_tokens, count_tokens
+        )
         if kept:
             return kept
     return ""

@@ -95,14 +95,29 @@ def summarize_documents(
             instruction, language = prepared[d]
             answer = filters.normalize_answer(generation.text)
             reason = filters.reject_reason(
-                answer, instruction=instruction, budget_chars=settings.budget_chars,
-                finished=generation.finished, doc_language=language, error=generation.error,
-            )  # fmt: skip
+                answer,
+                instruction=instruction,
+                budget_chars=settings.budget_chars,
+                finished=generation.finished,
+                doc_language=language,
+                error=generation.error,
+            )
             attempt = pending.pop((d, t))
             run.rows.append(
-                _row(documents[d], instruction, language, answer, request, attempt, reason,
-                     generation.n_tokens, generation.error, backend, settings.budget_chars)
-            )  # fmt: skip
+                _row(
+                    documents[d],
+                    instruction,
+                    language,
+                    answer,
+                    request,
+                    attempt,
+                    reason,
+                    generation.n_tokens,
+                    generation.error,
+                    backend,
+                    settings.budget_chars,
+                )
+            )
             retry = reason not in (None, filters.ERROR) and request.temperature > 0
             if retry and attempt < settings.retries:
                 pending[(d, t)] = attempt + 1

@@ -132,9 +132,12 @@ class TransformersSummarizer:
         # Same cap and similar length share a batch; requests on one document stay together.
         order = sorted(
             range(len(requests)),
-            key=lambda i: (requests[i].max_new_tokens, len(encoded[requests[i].messages]),
-                           requests[i].messages),
-        )  # fmt: skip
+            key=lambda i: (
+                requests[i].max_new_tokens,
+                len(encoded[requests[i].messages]),
+                requests[i].messages,
+            ),
+        )
         results: list[Generation | None] = [None] * len(requests)
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]

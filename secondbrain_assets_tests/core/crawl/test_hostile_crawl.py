@@ -23,10 +23,12 @@ ARTICLE = "".join(
 )
 ETE = f"<article><h1>Été</h1><p>En été, les glaciers fondent.</p>{ARTICLE}</article>"
 DEEP = (
-    "<html><head><title>Deep</title></head><body>" + "<div>" * 100_000
-    + f"<article><h1>Deep article</h1>{ARTICLE}</article>" + "</div>" * 100_000
+    "<html><head><title>Deep</title></head><body>"
+    + "<div>" * 100_000
+    + f"<article><h1>Deep article</h1>{ARTICLE}</article>"
+    + "</div>" * 100_000
     + "</body></html>"
-)  # fmt: skip
+)
 PAGES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/js": (302, {"Location": "javascript:alert(1)"}, b""),
     "/mail": (301, {"Location": "mailto:someone@example.org"}, b""),
@@ -82,8 +84,11 @@ def _crawl(base_url: str, *paths: str) -> dict[str, dict[str, Any]]:
 
 def test_redirect_to_non_http_scheme_is_named_in_the_row(base_url: str) -> None:
     rows = _crawl(base_url, "/js", "/mail", "/data")
-    for name, target in (("js", "javascript:alert(1)"), ("mail", "mailto:someone@example.org"),
-                         ("data", "data:text/html,<h1>hi</h1>")):  # fmt: skip
+    for name, target in (
+        ("js", "javascript:alert(1)"),
+        ("mail", "mailto:someone@example.org"),
+        ("data", "data:text/html,<h1>hi</h1>"),
+    ):
         assert rows[name]["outcome"] == "refused", rows[name]
         assert rows[name]["error_message"] == f"redirect to a non-http(s) URL: {target}"
 
@@ -111,8 +116,9 @@ def test_page_without_text_gets_an_outcome_that_says_so(base_url: str) -> None:
 
 
 def test_one_url_with_100000_anchor_texts_groups_in_linear_time() -> None:
-    items = [CrawlItem("https://example.org/a", f"doc{i % 7}", f"anchor {i}")
-             for i in range(100_000)]  # fmt: skip
+    items = [
+        CrawlItem("https://example.org/a", f"doc{i % 7}", f"anchor {i}") for i in range(100_000)
+    ]
     start = time.perf_counter()
     urls, links, invalid = _group(items)
     assert time.perf_counter() - start < 10.0  # was ~65 s
@@ -122,18 +128,39 @@ def test_one_url_with_100000_anchor_texts_groups_in_linear_time() -> None:
 
 DENIED = [
     "192.0.0.192",  # Oracle cloud metadata; Python 3.11 calls it global
-    "192.0.0.8", "192.0.2.1", "198.18.0.1", "198.51.100.7", "203.0.113.9", "240.0.0.1",
-    "255.255.255.255", "224.0.0.1", "192.88.99.1", "100.100.100.200",
+    "192.0.0.8",
+    "192.0.2.1",
+    "198.18.0.1",
+    "198.51.100.7",
+    "203.0.113.9",
+    "240.0.0.1",
+    "255.255.255.255",
+    "224.0.0.1",
+    "192.88.99.1",
+    "100.100.100.200",
     "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
-    "64:ff9b::10.0.0.1", "64:ff9b:1::1",
+    "64:ff9b::10.0.0.1",
+    "64:ff9b:1::1",
     "2002:a9fe:a9fe::",  # 6to4 of 169.254.169.254
     "2002:7f00:1::1",
-    "::a9fe:a9fe", "::127.0.0.1", "::10.1.2.3",  # IPv4-compatible
-    "::ffff:169.254.169.254", "::ffff:192.0.0.192",  # IPv4-mapped
+    "::a9fe:a9fe",
+    "::127.0.0.1",
+    "::10.1.2.3",  # IPv4-compatible
+    "::ffff:169.254.169.254",
+    "::ffff:192.0.0.192",  # IPv4-mapped
     "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo, client 10.0.0.1
-    "2001:db8::1", "3fff::1", "100::1", "2001:2::1", "5f00::1", "fec0::1", "fe80::1", "fc00::1",
-    "ff02::1", "::", "::1",
-]  # fmt: skip
+    "2001:db8::1",
+    "3fff::1",
+    "100::1",
+    "2001:2::1",
+    "5f00::1",
+    "fec0::1",
+    "fe80::1",
+    "fc00::1",
+    "ff02::1",
+    "::",
+    "::1",
+]
 
 
 @pytest.mark.parametrize("address", DENIED)

@@ -31,16 +31,28 @@ def summary_rows(
     digest = content_hash or hashlib.sha256(text.encode()).hexdigest()
     return [
         {
-            "doc_id": doc_id, "export_key": export_key, "source": source, "title": doc_id,
-            "content_hash": digest, "quality_score": 0.8, "instruction": text, "answer": answer,
-            "temperature": [0.0, 0.125, 0.25, 0.375][i % 4], "seed": i, "attempt": 0,
-            "budget_chars": budget, "summarizer_backend": "transformers",
-            "summarizer_model": "test-model", "prompt_version": PROMPT_VERSION, "status": status,
+            "doc_id": doc_id,
+            "export_key": export_key,
+            "source": source,
+            "title": doc_id,
+            "content_hash": digest,
+            "quality_score": 0.8,
+            "instruction": text,
+            "answer": answer,
+            "temperature": [0.0, 0.125, 0.25, 0.375][i % 4],
+            "seed": i,
+            "attempt": 0,
+            "budget_chars": budget,
+            "summarizer_backend": "transformers",
+            "summarizer_model": "test-model",
+            "prompt_version": PROMPT_VERSION,
+            "status": status,
             "reject_reason": None if status == "ok" else "over_budget",
-            "n_answer_chars": len(answer), "language": "en",
+            "n_answer_chars": len(answer),
+            "language": "en",
         }
         for i, answer in enumerate(answers)
-    ]  # fmt: skip
+    ]
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
@@ -51,6 +63,10 @@ def corpus(n_docs: int, export_key: str = "e1", n_paragraphs: int = 3) -> pl.Dat
     rows: list[dict] = []
     for i in range(n_docs):
         doc = f"{i:032x}"
-        rows += summary_rows(doc, export_key, paragraphs(doc, n_paragraphs),
-                             [f"Summary {j} of document {i}." for j in range(4)])  # fmt: skip
+        rows += summary_rows(
+            doc,
+            export_key,
+            paragraphs(doc, n_paragraphs),
+            [f"Summary {j} of document {i}." for j in range(4)],
+        )
     return frame(rows)

@@ -62,8 +62,10 @@ def test_long_documents_are_shortened_never_answers(counter: ChatTokenCounter) -
 
 def test_copies_across_exports_merge_with_their_export_keys(counter: ChatTokenCounter) -> None:
     text = paragraphs("doc", 2)
-    summaries = frame(summary_rows("c" * 32, "e1", text, ["Same summary."])
-                      + summary_rows("c" * 32, "e2", text, ["Same summary."]))  # fmt: skip
+    summaries = frame(
+        summary_rows("c" * 32, "e1", text, ["Same summary."])
+        + summary_rows("c" * 32, "e2", text, ["Same summary."])
+    )
     rows, report = build_rows(summaries, counter, ["e1", "e2"])
     assert rows.height == 1 and rows["export_keys"].to_list() == [["e1", "e2"]]
     assert report.counts["merged_copies"] == 1
@@ -98,8 +100,10 @@ def test_identical_text_under_two_ids_never_straddles_splits(counter: ChatTokenC
     base = corpus(30)
     train_doc, test_doc = _ids_in("train", 1)[0], _ids_in("test", 1)[0]
     text = paragraphs("shared", 2)  # same text, different content hashes (e.g. other metadata)
-    extra = frame(summary_rows(train_doc + "-x", "e1", text, ["S1."], content_hash="h1")
-                  + summary_rows(test_doc, "e1", text, ["S2."], content_hash="h2"))  # fmt: skip
+    extra = frame(
+        summary_rows(train_doc + "-x", "e1", text, ["S1."], content_hash="h1")
+        + summary_rows(test_doc, "e1", text, ["S2."], content_hash="h2")
+    )
     rows, report = build_rows(pl.concat([base, extra], how="diagonal_relaxed"), counter, ["e1"])
     assert no_split_leak(rows)[0]
     assert report.counts["dropped_cross_split_copies"] in (0, 1)
@@ -141,9 +145,20 @@ def test_counts_are_exact_with_the_embedded_smollm2(smollm2_models_root: Path) -
     from secondbrain_assets.core.llm.embedded_model import ensure_embedded_model
 
     counter = ChatTokenCounter(load_tokenizer(ensure_embedded_model(smollm2_models_root)))
-    summaries = pl.concat([corpus(10, n_paragraphs=30), frame(summary_rows(
-        "e" * 32, "e1", paragraphs("x", 3), ["Ends with spaces and a newline \n", "Ünïcödé — ok."]
-    ))], how="diagonal_relaxed")  # fmt: skip
+    summaries = pl.concat(
+        [
+            corpus(10, n_paragraphs=30),
+            frame(
+                summary_rows(
+                    "e" * 32,
+                    "e1",
+                    paragraphs("x", 3),
+                    ["Ends with spaces and a newline \n", "Ünïcödé — ok."],
+                )
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
     rows, report = build_rows(summaries, counter, ["e1"], BuildSettings(max_length=512))
     assert report.counts["shortened_instructions"] == 10
     assert_exact_and_fitting(rows, counter, 512)

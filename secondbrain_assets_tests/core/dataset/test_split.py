@@ -64,8 +64,11 @@ def test_new_exports_never_move_a_document() -> None:
         docs_by_export.append(list(pool))
     previous: dict[str, str] = {}
     for n in range(1, len(exports) + 1):
-        seen = [s for key, docs in zip(exports[:n], docs_by_export[:n], strict=True)
-                for s in _seen(docs, key)]  # fmt: skip
+        seen = [
+            s
+            for key, docs in zip(exports[:n], docs_by_export[:n], strict=True)
+            for s in _seen(docs, key)
+        ]
         current = assign_splits(seen, exports[:n])
         assert all(current[doc] == split for doc, split in previous.items())
         if len(current) >= 3:

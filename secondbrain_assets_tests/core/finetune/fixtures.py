@@ -34,20 +34,22 @@ def summary_rows(budget_chars: int = 120) -> dict[str, list[dict[str, Any]]]:
         instruction = document(title, gist)
         for temperature, answer in ((0.3, gist), (0.7, f"{title}: {gist.lower()}")):
             messages = summary_messages(instruction, budget_chars, answer)
-            splits[split].append({
-                "instruction": instruction,
-                "answer": answer,
-                "messages": messages,
-                "prompt": messages[:2],
-                "completion": messages[2:],
-                "doc_id": f"doc{i}",
-                "source": "notion",
-                "temperature": temperature,
-                "export_keys": ["sample"],
-                "n_prompt_tokens": 0,
-                "n_answer_tokens": 0,
-                "budget_chars": budget_chars,
-            })  # fmt: skip
+            splits[split].append(
+                {
+                    "instruction": instruction,
+                    "answer": answer,
+                    "messages": messages,
+                    "prompt": messages[:2],
+                    "completion": messages[2:],
+                    "doc_id": f"doc{i}",
+                    "source": "notion",
+                    "temperature": temperature,
+                    "export_keys": ["sample"],
+                    "n_prompt_tokens": 0,
+                    "n_answer_tokens": 0,
+                    "budget_chars": budget_chars,
+                }
+            )
     return splits
 
 

@@ -140,9 +140,17 @@ def default_behaviour(title: str, attempt: int) -> Reply:
     if title.startswith("slow"):
         return 200, chat_body('{"reason": "late", "score": 3}'), 3.0
     if title.startswith("logprobs"):
-        digit = [{"token": "4", "logprob": -0.2231, "top_logprobs": [
-            {"token": "4", "logprob": -0.2231}, {"token": "3", "logprob": -1.6094},
-            {"token": "\"", "logprob": -5.0}]}]  # fmt: skip
+        digit = [
+            {
+                "token": "4",
+                "logprob": -0.2231,
+                "top_logprobs": [
+                    {"token": "4", "logprob": -0.2231},
+                    {"token": "3", "logprob": -1.6094},
+                    {"token": '"', "logprob": -5.0},
+                ],
+            }
+        ]
         return 200, chat_body('{"reason": "solid", "score": 4}', digit), 0.0
     score = 5 if "good" in title else 1
     return 200, chat_body(json.dumps({"reason": f"about {title}", "score": score})), 0.0

@@ -163,7 +163,10 @@ def test_reason_is_bounded_and_giant_answers_are_not_read(fake_ollama: FakeOllam
     long_reason = json.dumps({"reason": "why " * 5000, "score": 4})
     giant = json.dumps({"reason": "x" * (MAX_RESPONSE_BYTES + 10), "score": 4})
     fake_ollama.behaviour = lambda title, attempt: (
-        200, chat_body(long_reason if title == "long" else giant), 0.0)  # fmt: skip
+        200,
+        chat_body(long_reason if title == "long" else giant),
+        0.0,
+    )
     long, big = _backend(fake_ollama).judge([_doc("long"), _doc("giant")])
     assert long.status == "ok" and len(long.reason) == MAX_REASON_CHARS
     assert big.status == "error" and "larger than" in big.error
@@ -194,8 +197,9 @@ def test_a_server_trickling_one_byte_at_a_time_hits_the_total_deadline() -> None
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        backend = OllamaBackend(host=f"http://127.0.0.1:{server.server_port}", timeout_s=0.5,
-                                retries=0)  # fmt: skip
+        backend = OllamaBackend(
+            host=f"http://127.0.0.1:{server.server_port}", timeout_s=0.5, retries=0
+        )
         started = time.perf_counter()
         [result] = backend.judge([_doc("trickle")])
         elapsed = time.perf_counter() - started

@@ -18,9 +18,32 @@ def test_tokens_follow_spacy_english_conventions() -> None:
         "Mr. Smith's car isn't red... It's (really) blue!? e.g. 3.14 x--y #tag http://x.com/a?b=c."
     )
     assert split_words(text) == [
-        "Mr.", "Smith", "'s", "car", "is", "n't", "red", "...", "It", "'s", "(", "really", ")",
-        "blue", "!", "?", "e.g.", "3.14", "x", "--", "y", "#", "tag", "http://x.com/a?b=c", ".",
-    ]  # fmt: skip
+        "Mr.",
+        "Smith",
+        "'s",
+        "car",
+        "is",
+        "n't",
+        "red",
+        "...",
+        "It",
+        "'s",
+        "(",
+        "really",
+        ")",
+        "blue",
+        "!",
+        "?",
+        "e.g.",
+        "3.14",
+        "x",
+        "--",
+        "y",
+        "#",
+        "tag",
+        "http://x.com/a?b=c",
+        ".",
+    ]
 
 
 def test_tokens_of_cjk_text_and_initials_follow_spacy() -> None:
@@ -31,8 +54,14 @@ def test_tokens_of_cjk_text_and_initials_follow_spacy() -> None:
     assert split_words("공연/전시 숨바꼭질>로..") == korean
     # A single capital keeps its period ("W. D. Smith"); ".." is one token as in spaCy.
     assert split_words("W. D. Smith said so.. Then") == [
-        "W.", "D.", "Smith", "said", "so", "..", "Then",
-    ]  # fmt: skip
+        "W.",
+        "D.",
+        "Smith",
+        "said",
+        "so",
+        "..",
+        "Then",
+    ]
 
 
 def test_signals_of_non_ascii_text_match_python_definitions() -> None:

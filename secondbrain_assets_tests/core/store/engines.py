@@ -37,13 +37,18 @@ class SecantusServer(WireServer):
     def command(self, port: int) -> Sequence[str]:
         return [
             find_executable("secantusd-py"),
-            "--host", "127.0.0.1",
-            "--port", str(port),
-            "--storage-path", str(self.data_dir / "wt"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(self.data_dir / "wt"),
             "--standalone",  # plain standalone topology, like a single mongod
-            "--log-level", "WARNING",
-            "--cache-size", "256M",
-        ]  # fmt: skip
+            "--log-level",
+            "WARNING",
+            "--cache-size",
+            "256M",
+        ]
 
 
 def start_engine(engine: str, data_dir: Path) -> WireServer:

@@ -48,8 +48,11 @@ def test_quality_score_and_status_per_contract() -> None:
     assert joined.height == 4  # every heuristic row is kept
     assert joined["quality_score"].to_list() == [0.0, 0.8, None, None]
     assert joined["quality_status"].to_list() == [
-        "rejected_by_heuristics", "scored", "llm_error", "llm_error",
-    ]  # fmt: skip
+        "rejected_by_heuristics",
+        "scored",
+        "llm_error",
+        "llm_error",
+    ]
 
 
 def test_empty_llm_frame_is_accepted() -> None:

@@ -35,8 +35,11 @@ def test_second_identical_load_writes_nothing(collection: Collection) -> None:
 
     second = sync_partition(collection, "A", documents("A", IDS), batch_size=50)
     assert (second.inserted, second.updated, second.export_added, second.removed_from_export) == (
-        0, 0, 0, 0,
-    )  # fmt: skip
+        0,
+        0,
+        0,
+        0,
+    )
     assert second.unchanged == 120 and second.wrote_nothing
     assert {d["_id"]: d["updated_at"] for d in collection.find({}, {"updated_at": 1})} == stamps
 
@@ -94,8 +97,9 @@ def test_quality_fields_follow_the_contract(collection: Collection) -> None:
     sync_partition(collection, "A", documents("A", IDS[:10]))
     rejected = collection.find_one({"_id": IDS[0]})  # index 0: heuristic_pass False
     assert (rejected["quality_score"], rejected["quality_status"]) == (
-        0.0, "rejected_by_heuristics",
-    )  # fmt: skip
+        0.0,
+        "rejected_by_heuristics",
+    )
     scored = collection.find_one({"_id": IDS[1]})
     assert scored["quality_status"] == "scored"
     assert scored["quality_score"] == pytest.approx(0.433)  # id 1: 0.2 + 0.7 * 1 / 3

@@ -65,28 +65,52 @@ class StandIn:
 def _parse(path: str, payload: dict, headers: dict[str, str]) -> ChatRequest:
     if path == "/api/chat":
         options = payload.get("options") or {}
-        return ChatRequest("ollama", payload["model"], payload["messages"],
-                           options.get("temperature"), options.get("seed"),
-                           options.get("num_predict"), payload, headers)  # fmt: skip
-    return ChatRequest("openai", payload["model"], payload["messages"],
-                       payload.get("temperature"), payload.get("seed"),
-                       payload.get("max_tokens"), payload, headers)  # fmt: skip
+        return ChatRequest(
+            "ollama",
+            payload["model"],
+            payload["messages"],
+            options.get("temperature"),
+            options.get("seed"),
+            options.get("num_predict"),
+            payload,
+            headers,
+        )
+    return ChatRequest(
+        "openai",
+        payload["model"],
+        payload["messages"],
+        payload.get("temperature"),
+        payload.get("seed"),
+        payload.get("max_tokens"),
+        payload,
+        headers,
+    )
 
 
 def _body(request: ChatRequest, reply: Reply) -> dict[str, Any]:
     tokens = max(1, len(reply.text) // 4)
     if request.api == "ollama":
         return {
-            "model": request.model, "created_at": "2026-01-01T00:00:00Z",
-            "message": {"role": "assistant", "content": reply.text}, "done": True,
-            "done_reason": "stop" if reply.finished else "length", "eval_count": tokens,
-        }  # fmt: skip
+            "model": request.model,
+            "created_at": "2026-01-01T00:00:00Z",
+            "message": {"role": "assistant", "content": reply.text},
+            "done": True,
+            "done_reason": "stop" if reply.finished else "length",
+            "eval_count": tokens,
+        }
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "model": request.model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text},
-                     "finish_reason": "stop" if reply.finished else "length"}],
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "model": request.model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text},
+                "finish_reason": "stop" if reply.finished else "length",
+            }
+        ],
         "usage": {"prompt_tokens": 10, "completion_tokens": tokens, "total_tokens": 10 + tokens},
-    }  # fmt: skip
+    }
 
 
 def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:

@@ -23,9 +23,10 @@ def _requests(n: int = 3, temperature: float = 0.25) -> list[GenerationRequest]:
 def _backends(server: StandIn, **kwargs) -> list:
     return [
         OllamaSummarizer(server.url, "qwen2.5:7b", num_ctx=4096, backoff_s=0.01, **kwargs),
-        OpenAISummarizer(server.url + "/v1", "summarizer-7b", api_key="sk-test", backoff_s=0.01,
-                         **kwargs),
-    ]  # fmt: skip
+        OpenAISummarizer(
+            server.url + "/v1", "summarizer-7b", api_key="sk-test", backoff_s=0.01, **kwargs
+        ),
+    ]
 
 
 def test_requests_carry_temperature_seed_and_token_cap(stand_in: StandIn) -> None:

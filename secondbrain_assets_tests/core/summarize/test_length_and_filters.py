@@ -52,9 +52,12 @@ def test_token_cap_leaves_room_for_any_answer_within_budget() -> None:
 
 def _reason(answer: str, *, finished: bool = True, budget: int = 256, language="en") -> str | None:
     return filters.reject_reason(
-        filters.normalize_answer(answer), instruction=GOOD_DOC, budget_chars=budget,
-        finished=finished, doc_language=language,
-    )  # fmt: skip
+        filters.normalize_answer(answer),
+        instruction=GOOD_DOC,
+        budget_chars=budget,
+        finished=finished,
+        doc_language=language,
+    )
 
 
 def test_a_real_summary_is_kept() -> None:
@@ -76,12 +79,15 @@ def test_a_real_summary_is_kept() -> None:
         ("I'm sorry, but I cannot summarize this document.", {}, filters.ECHO_OR_REFUSAL),
         (prompts.user_prompt("", 256), {"budget": 400}, filters.ECHO_OR_REFUSAL),
         (GOOD_DOC.split("\n\n")[1][:250], {}, filters.COPY),
-        ("window grows window grows window grows window grows window grows window grows",
-         {}, filters.REPETITION),
+        (
+            "window grows window grows window grows window grows window grows window grows",
+            {},
+            filters.REPETITION,
+        ),
         ("Slow start.\nSlow start.\nSlow start.", {}, filters.REPETITION),
         (FRENCH[:250], {}, filters.LANGUAGE),
     ],
-)  # fmt: skip
+)
 def test_each_filter_rejects_its_case(answer: str, kwargs: dict, reason: str) -> None:
     assert _reason(answer, **kwargs) == reason
 
@@ -103,15 +109,25 @@ def test_links_and_notion_paths_are_not_a_language() -> None:
     )
     assert filters.detect_language(note) == "en"
     answer = "The page lists active projects, each with a goal and a next action."
-    assert filters.reject_reason(
-        answer, instruction=note, budget_chars=256, finished=True,
-        doc_language=filters.detect_language(note),
-    ) is None  # fmt: skip
+    assert (
+        filters.reject_reason(
+            answer,
+            instruction=note,
+            budget_chars=256,
+            finished=True,
+            doc_language=filters.detect_language(note),
+        )
+        is None
+    )
 
 
 def test_generation_errors_are_their_own_reason() -> None:
     verdict = filters.reject_reason(
-        "", instruction=GOOD_DOC, budget_chars=256, finished=False, doc_language="en",
+        "",
+        instruction=GOOD_DOC,
+        budget_chars=256,
+        finished=False,
+        doc_language="en",
         error="timeout",
-    )  # fmt: skip
+    )
     assert verdict == filters.ERROR
