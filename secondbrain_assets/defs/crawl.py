@@ -9,7 +9,7 @@ from pydantic import Field
 
 from secondbrain_assets.core.crawl.outcomes import FAILURES, OK
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.automation import follows_upstream_partition
+from secondbrain_assets.lib.automation import follows_upstream
 from secondbrain_assets.lib.checks import Share, ids_unique_check, share_below_check
 from secondbrain_assets.lib.execution import POOL_CRAWL, QUEUE_IO, on_queue
 from secondbrain_assets.lib.versions import versioned_output
@@ -33,7 +33,7 @@ class FailureShareConfig(dg.Config):
     group_name="ingest",
     op_tags=on_queue(QUEUE_IO),
     pool=POOL_CRAWL,
-    automation_condition=follows_upstream_partition(),
+    automation_condition=follows_upstream(),
     kinds={"python", "polars"},
 )
 def crawled_pages(

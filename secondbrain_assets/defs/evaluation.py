@@ -8,7 +8,8 @@ import polars as pl
 from pydantic import Field
 
 from secondbrain_assets.core.evaluation.evaluate import EvalSettings
-from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, on_queue
+from secondbrain_assets.lib.automation import follows_upstream
+from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, QUEUE_IO, on_queue
 from secondbrain_assets.lib.plots import grouped_bars_md
 from secondbrain_assets.lib.versions import versioned_output
 
@@ -39,6 +40,7 @@ class ModelEvaluationConfig(dg.Config):
     group_name="finetune",
     pool=POOL_GPU,  # one training / merge / evaluation at a time
     op_tags=on_queue(QUEUE_GPU),
+    automation_condition=follows_upstream(),
     kinds={"python", "polars"},
     description=(
         "Base vs fine-tuned on hf_dataset's test split with identical greedy settings: ROUGE-1/2/"
@@ -108,7 +110,7 @@ def _samples_markdown(table: pl.DataFrame, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-@dg.asset_check(asset=model_evaluation)
+@dg.asset_check(asset=model_evaluation, op_tags=on_queue(QUEUE_IO))
 def model_evaluation_tuned_beats_base(model_evaluation: pl.DataFrame) -> dg.AssetCheckResult:
     """The fine-tuned model's mean ROUGE-L is above its base's (WARN otherwise)."""
     means = {m: v["rougeL"] for m, v in _means(model_evaluation).items()}
@@ -124,7 +126,7 @@ def model_evaluation_tuned_beats_base(model_evaluation: pl.DataFrame) -> dg.Asse
     )
 
 
-@dg.asset_check(asset=model_evaluation)
+@dg.asset_check(asset=model_evaluation, op_tags=on_queue(QUEUE_IO))
 def model_evaluation_no_empty_outputs(model_evaluation: pl.DataFrame) -> dg.AssetCheckResult:
     """No model returned an empty summary (prompts are cut to fit, so none should)."""
     empty = model_evaluation.filter(pl.col("empty"))

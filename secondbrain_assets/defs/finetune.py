@@ -11,7 +11,8 @@ from pydantic import Field
 
 from secondbrain_assets import settings as env
 from secondbrain_assets.core.finetune.config import LoraSettings
-from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, on_queue
+from secondbrain_assets.lib.automation import follows_upstream
+from secondbrain_assets.lib.execution import POOL_GPU, QUEUE_GPU, QUEUE_IO, on_queue
 from secondbrain_assets.lib.plots import line_plot_md
 
 _D = LoraSettings()
@@ -96,6 +97,7 @@ def _output(path: Path, metadata: dict[str, Any], version: dg.DataVersion) -> dg
     group_name="finetune",
     pool=POOL_GPU,  # one training / merge / evaluation at a time
     op_tags=on_queue(QUEUE_GPU),
+    automation_condition=follows_upstream(),
     kinds={"pytorch", "python"},
     description=(
         "LoRA adapter of the summarizer trained on hf_dataset (TRL SFTTrainer + PEFT on CPU, "
@@ -150,7 +152,7 @@ def lora_adapter(
     return _output(adapter, metadata, _folder_digest(adapter, "*.safetensors"))
 
 
-@dg.asset_check(asset=lora_adapter, blocking=True)
+@dg.asset_check(asset=lora_adapter, blocking=True, op_tags=on_queue(QUEUE_IO))
 def lora_adapter_files(lora_adapter: Path) -> dg.AssetCheckResult:
     """The adapter folder has weights, adapter config, tokenizer and a model card."""
     needed = [
@@ -163,7 +165,7 @@ def lora_adapter_files(lora_adapter: Path) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=not missing, metadata={"missing": missing})
 
 
-@dg.asset_check(asset=lora_adapter)
+@dg.asset_check(asset=lora_adapter, op_tags=on_queue(QUEUE_IO))
 def lora_adapter_validation_loss_fell(lora_adapter: Path) -> dg.AssetCheckResult:
     """Validation loss at the end is below the loss before training (WARN: more steps/data)."""
     import json
@@ -195,6 +197,7 @@ class MergedModelConfig(dg.Config):
     group_name="finetune",
     pool=POOL_GPU,  # one training / merge / evaluation at a time
     op_tags=on_queue(QUEUE_GPU),
+    automation_condition=follows_upstream(),
     kinds={"pytorch", "python"},
     description=(
         "Base model (float32, never 4-bit) with the LoRA adapter merged: safetensors, tokenizer, "
@@ -237,7 +240,10 @@ def merged_model(
 
 
 @dg.asset_check(
-    asset=merged_model, additional_ins={"lora_adapter": dg.AssetIn("lora_adapter")}, blocking=True
+    asset=merged_model,
+    additional_ins={"lora_adapter": dg.AssetIn("lora_adapter")},
+    blocking=True,
+    op_tags=on_queue(QUEUE_GPU),  # loads both models
 )
 def merged_model_logits_match(merged_model: Path, lora_adapter: Path) -> dg.AssetCheckResult:
     """Merged logits equal base + adapter (unmerged) on sample inputs within LOGIT_TOLERANCE."""
@@ -250,7 +256,7 @@ def merged_model_logits_match(merged_model: Path, lora_adapter: Path) -> dg.Asse
     )
 
 
-@dg.asset_check(asset=merged_model, blocking=True)
+@dg.asset_check(asset=merged_model, blocking=True, op_tags=on_queue(QUEUE_IO))
 def merged_model_files(merged_model: Path) -> dg.AssetCheckResult:
     """Weights as safetensors, config, generation config, tokenizer and card are all there."""
     needed = ["config.json", "generation_config.json", "tokenizer_config.json", "README.md"]

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from secondbrain_assets.core.crawl.outcomes import OK
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.automation import follows_upstream_partition
+from secondbrain_assets.lib.automation import follows_upstream
 from secondbrain_assets.lib.checks import ids_unique_check, partitioned_check
 from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
@@ -37,7 +37,7 @@ class HeuristicsConfig(dg.Config):
     code_version="1",
     group_name="quality",
     op_tags=on_queue(QUEUE_IO),
-    automation_condition=follows_upstream_partition(),
+    automation_condition=follows_upstream(),
     kinds={"polars"},
 )
 def heuristic_scores(

@@ -13,7 +13,7 @@ from secondbrain_assets.core.llm.judge import (
     judge_versions,
 )
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.automation import follows_upstream_partition
+from secondbrain_assets.lib.automation import follows_upstream
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
 from secondbrain_assets.lib.execution import POOL_LLM, QUEUE_LLM, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
@@ -27,7 +27,7 @@ from secondbrain_assets.resources.llm import LLMResource
     group_name="quality",
     op_tags=on_queue(QUEUE_LLM),
     pool=POOL_LLM,
-    automation_condition=follows_upstream_partition(),
+    automation_condition=follows_upstream(),
     kinds={"python", "polars"},
     description=(
         "Documents that passed the heuristics, judged (default: the embedded content judge, "

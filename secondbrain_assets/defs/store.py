@@ -10,7 +10,7 @@ import polars as pl
 from secondbrain_assets.core.store import queries
 from secondbrain_assets.core.store.documents import join_scores
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.automation import follows_upstream_partition
+from secondbrain_assets.lib.automation import follows_upstream
 from secondbrain_assets.lib.checks import ids_unique_check, partitioned_check
 from secondbrain_assets.lib.execution import QUEUE_IO, on_queue
 from secondbrain_assets.lib.versions import versioned_output
@@ -23,7 +23,7 @@ from secondbrain_assets.resources.mongo import MongoResource
     code_version="1",
     group_name="store",
     op_tags=on_queue(QUEUE_IO),
-    automation_condition=follows_upstream_partition(),
+    automation_condition=follows_upstream(),
     kinds={"mongodb", "polars"},
     # Store outages (restarts, failovers) are usually brief; re-running a sync is safe.
     retry_policy=dg.RetryPolicy(

@@ -14,7 +14,7 @@ from secondbrain_assets.core.summarize.run import (
     summarize_documents,
 )
 from secondbrain_assets.defs.partitions import notion_exports
-from secondbrain_assets.lib.automation import follows_upstream_partition
+from secondbrain_assets.lib.automation import follows_upstream
 from secondbrain_assets.lib.checks import Share, partitioned_check, share_below_check
 from secondbrain_assets.lib.execution import POOL_LLM, QUEUE_LLM, on_queue
 from secondbrain_assets.lib.metadata import histogram_md
@@ -71,7 +71,7 @@ class SummariesConfig(dg.Config):
     kinds={"python", "polars"},
     op_tags=on_queue(QUEUE_LLM),
     pool=POOL_LLM,
-    automation_condition=follows_upstream_partition(),
+    automation_condition=follows_upstream(),
     ins={
         "mongo_collection": dg.AssetIn(
             metadata={"fields": _FIELDS, "min_quality_score": MIN_QUALITY_SCORE}

@@ -13,12 +13,12 @@ import dagster as dg
 from secondbrain_assets import settings
 
 
-def follows_upstream_partition() -> dg.AutomationCondition:
-    """Materialize a partition when its upstream partition was updated and nothing is running;
+def follows_upstream() -> dg.AutomationCondition:
+    """Materialize (a partition) when its upstream (partition) was updated and nothing is running;
     not while an upstream blocking check fails (the run that found it stopped there on purpose)."""
     return (
         dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed()
-    ).with_label("follows its upstream partition")
+    ).with_label("follows its upstream")
 
 
 class NewSummariesAtLeast(dg.AutomationCondition):

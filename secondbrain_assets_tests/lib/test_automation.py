@@ -5,7 +5,7 @@ import pytest
 
 from secondbrain_assets.lib.automation import (
     NewSummariesAtLeast,
-    follows_upstream_partition,
+    follows_upstream,
     retrain_when_enough_new_summaries,
 )
 
@@ -17,7 +17,7 @@ def _graph(tail_condition: dg.AutomationCondition) -> list[dg.AssetsDefinition]:
     def upstream() -> int:
         return 1
 
-    @dg.asset(partitions_def=exports, automation_condition=follows_upstream_partition())
+    @dg.asset(partitions_def=exports, automation_condition=follows_upstream())
     def summaries(context: dg.AssetExecutionContext, upstream: int) -> dg.MaterializeResult:
         return dg.MaterializeResult(metadata={"ok": int(context.partition_key[-1])})
 
