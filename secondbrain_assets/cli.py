@@ -68,23 +68,36 @@ def run_checks(instance: dg.DagsterInstance, partitions: list[str] | None) -> in
 
 
 def _run_per_partition(
-    instance: dg.DagsterInstance, job_name: str, keys: list[str], title: str
+    instance: dg.DagsterInstance,
+    job_name: str,
+    keys: list[str],
+    title: str,
+    run_config: dict | None = None,
 ) -> int:
     failures = 0
     for key in keys:
         # The partition as a run tag works for check-only jobs too, where partition_key= doesn't.
-        failures += _run_once(instance, job_name, {"dagster/partition": key}, f"{title} {key}")
+        tags = {"dagster/partition": key}
+        failures += _run_once(instance, job_name, tags, f"{title} {key}", run_config)
     return 1 if failures else 0
 
 
-def _run_once(instance: dg.DagsterInstance, job_name: str, tags: dict, title: str) -> int:
+def _run_once(
+    instance: dg.DagsterInstance,
+    job_name: str,
+    tags: dict,
+    title: str,
+    run_config: dict | None = None,
+) -> int:
     from secondbrain_assets.definitions import defs
 
     started = time.perf_counter()
-    result = (
-        defs()
-        .resolve_job_def(job_name)
-        .execute_in_process(instance=instance, tags=tags, run_config=_QUIET, raise_on_error=False)
+    job = defs().resolve_job_def(job_name)
+    result = job.execute_in_process(
+        instance=instance,
+        tags=tags,
+        run_config={**_QUIET, **(run_config or {})},
+        raise_on_error=False,
     )
     return 1 if report(title, result, time.perf_counter() - started) else 0
 
