@@ -14,6 +14,8 @@ import re
 import warnings
 from pathlib import Path
 
+from judge_corpus import CORPUS, visible_lines
+
 _MODULES = [
     "collections",
     "json",
@@ -235,59 +237,13 @@ def make_corpus(n: int = 5000, seed: int = 0) -> list[tuple[str, str]]:
 
 
 # Real web text: the development corpus of main-content extraction (181 real pages), read in
-# place, never copied into the repo.
-REAL_CORPUS = (
-    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "article-extraction-benchmark"
-)
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "br",
-    "li",
-    "ul",
-    "ol",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "tr",
-    "table",
-    "section",
-    "article",
-    "header",
-    "footer",
-    "nav",
-    "aside",
-    "blockquote",
-    "pre",
-    "form",
-    "dd",
-    "dt",
-    "dl",
-    "figure",
-    "figcaption",
-    "main",
-    "td",
-    "th",
-    "option",
-    "hr",
-}
+# place, never copied into the repo; its visible text is built the way the judge benchmark does.
+REAL_CORPUS = CORPUS
 
 
 def visible_text(html: str) -> str:
     """A page's visible text, one line per block element (what a naive crawler would keep)."""
-    import lxml.html
-
-    root = lxml.html.fromstring(html)
-    for bad in root.xpath("//script|//style|//noscript|//template|//svg|//head"):
-        bad.drop_tree()
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
-            el.tail = "\n" + (el.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
+    return "\n".join(visible_lines(html))
 
 
 def real_pages(root: Path = REAL_CORPUS) -> list[tuple[str, str]]:
