@@ -69,8 +69,10 @@ def kill_group(process: subprocess.Popen, sig: int) -> None:
         process.wait(timeout=10)
 
 
-def execute_job(job: str, partition: str | None, env: dict[str, str], log: Path) -> int:
-    """`dagster job execute` as a user would; returns its exit code."""
+def execute_job(
+    job: str, partition: str | None, env: dict[str, str], log: Path, config: Path | None = None
+) -> int:
+    """`dagster job execute` as a user would (with a run config file); returns its exit code."""
     command = [
         str(Path(sys.executable).with_name("dagster")),
         "job",
@@ -82,6 +84,8 @@ def execute_job(job: str, partition: str | None, env: dict[str, str], log: Path)
     ]
     if partition:
         command += ["--tags", json.dumps({"dagster/partition": partition})]
+    if config:
+        command += ["-c", str(config)]
     with log.open("wb") as out:
         return subprocess.run(
             command,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from secondbrain_assets.core.exports import discover_exports
 from secondbrain_assets.settings import PROJECT_ROOT
@@ -28,12 +29,21 @@ from secondbrain_assets_tests.integration.celery_stack import (
 )
 from secondbrain_assets_tests.test_instance_config import postgres_db  # noqa: F401
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 SAMPLE = next((PROJECT_ROOT / "data" / "notion").glob("*.zip"))
 REDIS = "redis://127.0.0.1:6379/7"
 RABBIT = "amqp://guest:guest@127.0.0.1:5672//"
-STORED = ["notion_docs", "crawled_pages", "heuristic_scores", "llm_scores", "mongo_collection"]
+STORED = [
+    "notion_docs",
+    "crawled_pages",
+    "heuristic_scores",
+    "llm_scores",
+    "mongo_collection",
+    "summaries",
+]
+# One summary per document from short inputs: the test is about where steps run, not summaries.
+SMALL_SUMMARIES = {"temperatures": [0.0], "retries": 0, "max_document_tokens": 256}
 
 
 def _reachable(port: int) -> bool:
@@ -50,6 +60,12 @@ def _purge(broker: str) -> None:
         capture_output=True,
         timeout=60,
     )
+
+
+def _run_config(tmp_path: Path) -> Path:
+    path = tmp_path / "run_config.yaml"
+    path.write_text(yaml.safe_dump({"ops": {"summaries": {"config": SMALL_SUMMARIES}}}))
+    return path
 
 
 @pytest.fixture
@@ -107,7 +123,9 @@ def test_export_runs_on_workers_by_queue(
         celery_worker("io", env, tmp_path / "io.log"),
         celery_worker("llm,gpu", env, tmp_path / "llm.log"),
     ):
-        code = execute_job("notion_export_job", key, env, tmp_path / "run.log")
+        code = execute_job(
+            "notion_export_job", key, env, tmp_path / "run.log", _run_config(tmp_path)
+        )
         assert code == 0, (tmp_path / "run.log").read_text()[-4000:]
     run = _last_run(instance)
     assert run.status == dg.DagsterRunStatus.SUCCESS
@@ -115,6 +133,7 @@ def test_export_runs_on_workers_by_queue(
     for step in ("notion_docs", "crawled_pages", "heuristic_scores", "mongo_collection"):
         assert workers[step].startswith("io@"), workers
     assert workers["llm_scores"].startswith("llm-gpu@"), workers
+    assert workers["summaries"].startswith("llm-gpu@"), workers
     for asset in STORED:
         assert instance.get_latest_materialization_event(dg.AssetKey(asset)) is not None, asset
     ids = _stored_ids(env, key)
@@ -133,13 +152,16 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
     outcome: dict[str, int] = {}
     with celery_worker("io", env, tmp_path / "io.log"):
         with celery_worker("llm", env, tmp_path / "llm-1.log") as doomed:
+            config = _run_config(tmp_path)
             runner = threading.Thread(
                 target=lambda: outcome.update(
-                    code=execute_job("notion_export_job", key, env, tmp_path / "run.log")
+                    code=execute_job("notion_export_job", key, env, tmp_path / "run.log", config)
                 )
             )
             runner.start()
-            _wait_for_step(instance, "llm_scores", timeout=600)
+            # summaries loads a model and generates: long enough to be killed in the middle.
+            _wait_for_step(instance, "summaries", timeout=600)
+            time.sleep(2)
             kill_group(doomed, signal.SIGKILL)  # the whole worker, mid-step
         # RabbitMQ hands the unacknowledged step to the next worker on the queue.
         with celery_worker("llm", env, tmp_path / "llm-2.log"):
@@ -147,7 +169,7 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
     assert outcome.get("code") == 0, (tmp_path / "run.log").read_text()[-4000:]
     run = _last_run(instance)
     assert run.status == dg.DagsterRunStatus.SUCCESS
-    assert "llm_scores" in (tmp_path / "llm-2.log").read_text()  # the step ran again there
+    assert "summaries" in (tmp_path / "llm-2.log").read_text()  # the step ran again there
     first = _stored_ids(env, key)
     assert first and len(first) == len(set(first))
     # A second run over the same export converges: same documents, none twice.
@@ -155,7 +177,8 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
         celery_worker("io", env, tmp_path / "io-2.log"),
         celery_worker("llm", env, tmp_path / "llm-3.log"),
     ):
-        assert execute_job("notion_export_job", key, env, tmp_path / "rerun.log") == 0
+        rerun = execute_job("notion_export_job", key, env, tmp_path / "rerun.log", config)
+        assert rerun == 0, (tmp_path / "rerun.log").read_text()[-4000:]
     assert sorted(_stored_ids(env, key)) == sorted(first)
 
 

@@ -1,5 +1,6 @@
-"""The real UI: `dagster dev` on 127.0.0.1, every asset drawn in its group's lineage graph in
-headless Debian Chromium, and a partition materialized through the same GraphQL API the UI uses."""
+"""The real `dagster dev` on 127.0.0.1 with its daemon: the sensor finds a new export and its run
+materializes the whole export. The browser side (lineage, clicking Materialize, check results)
+is in test_ui_materialize.py, which shares the helpers here."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from secondbrain_assets.defs.jobs import EXPORT_SELECTION
 from secondbrain_assets.lib.selection import selected_asset_names
 from secondbrain_assets.settings import PROJECT_ROOT
 from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # noqa: F401
+from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn, stand_in  # noqa: F401
 from secondbrain_assets_tests.integration.dagster_dev import dagster_dev
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -68,63 +70,6 @@ def _serve(tmp_path: Path, extra_env: dict[str, str]):
     return dagster_dev(PROJECT_ROOT / "workspace.yaml", env, tmp_path / "dagster_dev.log"), data
 
 
-@pytest.fixture
-def ui(tmp_path: Path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make test installs it)")
-    # Keep the sensor from launching the full pipeline while this test drives one run.
-    server, data = _serve(tmp_path, {"SECONDBRAIN_SENSOR_SETTLE_SECONDS": "1e12"})
-    with server as url:
-        yield url, data
-
-
-def test_asset_graph_is_drawn_and_a_partition_materializes(ui, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    from secondbrain_assets.definitions import defs
-
-    url, data = ui
-    repo = _gql(url, REPOS)["repositoriesOrError"]["nodes"][0]
-    location = repo["location"]["name"]
-    graph = defs().resolve_asset_graph()
-    groups: dict[str, list[str]] = {}
-    for key in graph.toposorted_asset_keys:
-        groups.setdefault(graph.get(key).group_name, []).append(key.to_user_string())
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        for group, assets in groups.items():
-            page.goto(f"{url}/locations/{location}/asset-groups/{group}")
-            _dismiss_first_visit_dialog(page)
-            for asset in assets:
-                # Graph nodes carry the asset name as a tooltip; the sidebar list does not.
-                page.locator(f'[data-tooltip="{asset}"]').first.wait_for(timeout=30_000)
-            page.screenshot(path=str(tmp_path / f"asset_group_{group}.png"))
-        browser.close()
-
-    selector = {"repositoryName": repo["name"], "repositoryLocationName": repo["location"]["name"]}
-    key = discover_exports(data / "notion")[0].key
-    added = _gql(url, ADD_PARTITION, repo=selector, key=key)["addDynamicPartition"]
-    assert added["__typename"] == "AddDynamicPartitionSuccess", added
-    params = {
-        "selector": {
-            **selector,
-            "jobName": "__ASSET_JOB",
-            "assetSelection": [{"path": ["notion_docs"]}],
-        },
-        "executionMetadata": {"tags": [{"key": "dagster/partition", "value": key}]},
-    }
-    launched = _gql(url, LAUNCH, params=params)["launchRun"]
-    assert launched["__typename"] == "LaunchRunSuccess", launched
-    run_id = launched["run"]["runId"]
-    status, deadline = None, time.monotonic() + 180
-    while time.monotonic() < deadline and status not in ("SUCCESS", "FAILURE", "CANCELED"):
-        time.sleep(1)
-        status = _gql(url, RUN_STATUS, id=run_id)["runOrError"]["status"]
-    assert status == "SUCCESS"
-    assert (data / "assets" / "notion_docs" / f"{key}.parquet").exists()
-
-
 RUNS = """{ runsOrError(filter: {pipelineName: "notion_export_job"}) {
   ... on Runs { results { runId status tags { key value } } } } }"""
 
@@ -132,14 +77,21 @@ RUNS = """{ runsOrError(filter: {pipelineName: "notion_export_job"}) {
 def test_sensor_materializes_a_new_export_through_the_daemon(
     tmp_path: Path,
     smollm2_models_root: Path,  # noqa: F811
+    stand_in: StandIn,  # noqa: F811
 ) -> None:
     """Nothing is launched by hand: the daemon ticks the sensor, which adds the partition and
-    requests the run; the run materializes every asset of the export."""
+    requests the run; the run materializes every asset of the export. Summaries come from the
+    OpenAI-compatible client talking to a local stand-in (the embedded model's summaries have
+    their own end-to-end test in test_pipeline.py), so the run takes a minute, not ten."""
+    stand_in.reply = lambda request: Reply("Notes on the topic, kept for later reading.")
     server, data = _serve(
         tmp_path,
         {
             "SECONDBRAIN_SENSOR_SETTLE_SECONDS": "0",
             "SECONDBRAIN_MODELS_DIR": str(smollm2_models_root),
+            "SECONDBRAIN_SUMMARIZER_BACKEND": "openai",
+            "SECONDBRAIN_SUMMARIZER_MODEL": "summarizer-7b",
+            "OPENAI_BASE_URL": f"{stand_in.url}/v1",
         },
     )
     key = discover_exports(data / "notion")[0].key
@@ -158,6 +110,7 @@ def test_sensor_materializes_a_new_export_through_the_daemon(
     assert runs[0]["status"] == "SUCCESS", (tmp_path / "dagster_dev.log").read_text()[-3000:]
     for asset in _parquet_export_assets():
         assert (data / "assets" / asset / f"{key}.parquet").exists()
+    assert stand_in.calls > 0  # summaries went through the OpenAI-compatible client
 
 
 def _parquet_export_assets() -> list[str]:

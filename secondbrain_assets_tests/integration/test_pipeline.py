@@ -52,7 +52,8 @@ def test_sample_export_end_to_end_checked_and_cached(
     [key] = cli._export_keys(instance)
     job = defs.resolve_job_def("notion_export_job")
 
-    first = job.execute_in_process(partition_key=key, instance=instance)
+    demo = {"ops": {"summaries": {"config": cli.DEMO_SUMMARIES}}}
+    first = job.execute_in_process(partition_key=key, instance=instance, run_config=demo)
     assert first.success
     materialized = {e.asset_key.to_user_string() for e in first.get_asset_materialization_events()}
     assert materialized == set(selected_asset_names(defs, EXPORT_SELECTION))
@@ -63,12 +64,25 @@ def test_sample_export_end_to_end_checked_and_cached(
     assert _metadata(first, "llm_scores")["llm_calls"] > 0
     stored = _metadata(first, "mongo_collection")
     assert stored["inserted"] == stored["dagster/row_count"] >= docs
+    assert _metadata(first, "summaries")["ok"] > 0
+
+    # Then the unpartitioned tail, as `make demo` runs it: dataset, adapter, merge, evaluation.
+    tail = defs.resolve_job_def("dataset_and_model_job").execute_in_process(instance=instance)
+    assert tail.success
+    assert {e.asset_key.to_user_string() for e in tail.get_asset_materialization_events()} == {
+        "hf_dataset",
+        "lora_adapter",
+        "merged_model",
+        "model_evaluation",
+    }
+    assert _error_checks_failed(tail) == []  # non-empty splits, no leak, logits match, no empties
 
     # `make checks`: every check again, on stored results, without recomputing any asset.
-    assert cli.run_checks(instance, [key]) == 0
+    assert cli.run_checks(instance, None) == 0
 
-    second = job.execute_in_process(partition_key=key, instance=instance)
+    second = job.execute_in_process(partition_key=key, instance=instance, run_config=demo)
     assert second.success
+    assert _metadata(second, "summaries")["generation_calls"] == 0
     assert _metadata(second, "crawled_pages")["requests_made"] == 0
     assert _metadata(second, "llm_scores")["llm_calls"] == 0
     again = _metadata(second, "mongo_collection")
