@@ -3,7 +3,8 @@
 Per-export assets follow their upstream partition as soon as it changes. The unpartitioned tail
 (`hf_dataset` -> `lora_adapter` -> `merged_model` -> `model_evaluation`) is expensive, so it starts
 only when enough new accepted summaries exist, and at most once per cron period; the assets after
-`hf_dataset` follow it in the same run. The automation sensor (defs/automation.py) evaluates these.
+`hf_dataset` follow it, each on the tick after its upstream updated. The automation sensor
+(defs/automation.py) evaluates these.
 """
 
 from __future__ import annotations

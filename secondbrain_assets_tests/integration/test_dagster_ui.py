@@ -102,6 +102,15 @@ def test_sensor_materializes_a_new_export_through_the_daemon(
             if runs and runs[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
                 break
             time.sleep(2)
+        ticks = _automation_ticks_after_the_run(url)
+        automated = _wait_for_automation_run(url)
+    # The automation sensor runs by default and evaluates every condition (the retrain one is
+    # Python, in the code server) without error. The stand-in's summaries are all accepted, so
+    # the export brings more new summaries than SECONDBRAIN_RETRAIN_MIN_SUMMARIES and the never
+    # built dataset is missing: the sensor requests it by itself (the adapter, merged model and
+    # evaluation follow on later ticks, each once its upstream has updated).
+    assert ticks and all(t["error"] is None for t in ticks), ticks
+    assert [".".join(a["path"]) for a in automated["assetSelection"]] == ["hf_dataset"]
     assert len(runs) == 1, runs
     tags = {tag["key"]: tag["value"] for tag in runs[0]["tags"]}
     assert (
@@ -111,6 +120,46 @@ def test_sensor_materializes_a_new_export_through_the_daemon(
     for asset in _parquet_export_assets():
         assert (data / "assets" / asset / f"{key}.parquet").exists()
     assert stand_in.calls > 0  # summaries went through the OpenAI-compatible client
+
+
+AUTOMATION_TICKS = """query($selector: InstigationSelector!) {
+  instigationStateOrError(instigationSelector: $selector) {
+    ... on InstigationState { status ticks(limit: 20) { status timestamp error { message } } }
+    ... on PythonError { message } } }"""
+ALL_RUNS = """{ runsOrError { ... on Runs { results {
+  runId pipelineName status tags { key value } assetSelection { path } } } } }"""
+
+
+def _wait_for_automation_run(url: str, timeout: float = 120) -> dict:
+    """The first run the automation sensor requested."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for run in _gql(url, ALL_RUNS)["runsOrError"]["results"]:
+            tags = {t["key"]: t["value"] for t in run["tags"]}
+            if tags.get("dagster/sensor_name") == "automation_sensor":
+                return run
+        time.sleep(2)
+    raise AssertionError(f"the automation sensor requested no run within {timeout} s")
+
+
+def _automation_ticks_after_the_run(url: str, timeout: float = 120) -> list[dict]:
+    """The automation sensor's ticks, once one has completed after the export's run ended."""
+    repo = _gql(url, REPOS)["repositoriesOrError"]["nodes"][0]
+    selector = {
+        "repositoryName": repo["name"],
+        "repositoryLocationName": repo["location"]["name"],
+        "name": "automation_sensor",
+    }
+    started, deadline = time.time(), time.monotonic() + timeout
+    ticks: list[dict] = []
+    while time.monotonic() < deadline:
+        state = _gql(url, AUTOMATION_TICKS, selector=selector)["instigationStateOrError"]
+        assert state.get("status") == "RUNNING", state
+        ticks = [t for t in state["ticks"] if t["status"] != "STARTED"]
+        if any(t["timestamp"] >= started for t in ticks):
+            return ticks
+        time.sleep(2)
+    raise AssertionError(f"no automation tick completed within {timeout} s: {ticks}")
 
 
 def _parquet_export_assets() -> list[str]:
