@@ -1,6 +1,12 @@
 """One export end to end through real Celery workers on queues, on a PostgreSQL instance; then a
 worker killed with -9 in the middle of a step. Needs Redis, RabbitMQ and PostgreSQL on 127.0.0.1
-(this machine runs all three; CI starts them) and skips with the reason where one is missing."""
+(this machine runs all three; CI starts them) and skips with the reason where one is missing.
+
+The tests are about where steps run and what survives a dead worker, not about summaries: the
+`llm` queue's worker judges with the real embedded model, and summarizes through the
+OpenAI-compatible client talking to a local stand-in (the embedded summarizer has its own
+end-to-end test in test_pipeline.py), whose answers the kill test slows down so that the worker
+dies while a request is in flight."""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import yaml
 from secondbrain_assets.core.exports import discover_exports
 from secondbrain_assets.settings import PROJECT_ROOT
 from secondbrain_assets_tests.core.llm.fixtures import smollm2_models_root  # noqa: F401
+from secondbrain_assets_tests.core.summarize.servers import Reply, StandIn, stand_in  # noqa: F401
 from secondbrain_assets_tests.integration.celery_stack import (
     celery_worker,
     execute_job,
@@ -42,8 +49,8 @@ STORED = [
     "mongo_collection",
     "summaries",
 ]
-# One summary per document from short inputs: the test is about where steps run, not summaries.
-SMALL_SUMMARIES = {"temperatures": [0.0], "retries": 0, "max_document_tokens": 256}
+# One summary per document: the test is about where steps run, not summaries.
+SMALL_SUMMARIES = {"temperatures": [0.0], "retries": 0}
 
 
 def _reachable(port: int) -> bool:
@@ -73,6 +80,7 @@ def stack(
     tmp_path: Path,
     postgres_db: str,  # noqa: F811
     smollm2_models_root: Path,  # noqa: F811
+    stand_in: StandIn,  # noqa: F811
 ) -> dict[str, str]:
     data = tmp_path / "data"
     (data / "notion").mkdir(parents=True)
@@ -82,6 +90,9 @@ def stack(
         "SECONDBRAIN_DATA_DIR": str(data),
         "SECONDBRAIN_MODELS_DIR": str(smollm2_models_root),
         "SECONDBRAIN_EXECUTOR": "celery",
+        "SECONDBRAIN_SUMMARIZER_BACKEND": "openai",
+        "SECONDBRAIN_SUMMARIZER_MODEL": "summarizer-7b",
+        "OPENAI_BASE_URL": f"{stand_in.url}/v1",
         "MONGODB_URI": "",
         "HF_HUB_OFFLINE": "1",
     }
@@ -111,7 +122,10 @@ def _stored_ids(env: dict[str, str], key: str) -> list[str]:
 
 
 def test_export_runs_on_workers_by_queue(
-    stack: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stack: dict[str, str],
+    stand_in: StandIn,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if not _reachable(6379):
         pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
@@ -138,13 +152,18 @@ def test_export_runs_on_workers_by_queue(
         assert instance.get_latest_materialization_event(dg.AssetKey(asset)) is not None, asset
     ids = _stored_ids(env, key)
     assert ids and len(ids) == len(set(ids))
+    assert stand_in.calls > 0  # the llm worker summarized through the OpenAI-compatible client
 
 
 def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
-    stack: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    stack: dict[str, str],
+    stand_in: StandIn,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if not _reachable(5672):
         pytest.skip("RabbitMQ is not running on 127.0.0.1:5672 (.ci/run starts it)")
+    stand_in.reply = lambda request: Reply("Notes on the topic, kept for later.", delay_s=0.5)
     env = {**stack, "SECONDBRAIN_CELERY_BROKER": RABBIT}
     instance = _instance(env, monkeypatch)
     key = _add_sample_partition(instance, env)
@@ -159,10 +178,10 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
                 )
             )
             runner.start()
-            # summaries loads a model and generates: long enough to be killed in the middle.
             _wait_for_step(instance, "summaries", timeout=600)
-            time.sleep(2)
-            kill_group(doomed, signal.SIGKILL)  # the whole worker, mid-step
+            _wait_for(lambda: stand_in.calls > 0, "the summaries step asked for a summary")
+            kill_group(doomed, signal.SIGKILL)  # the whole worker, mid-request
+            asked_before_the_kill = stand_in.calls
         # RabbitMQ hands the unacknowledged step to the next worker on the queue.
         with celery_worker("llm", env, tmp_path / "llm-2.log"):
             runner.join(timeout=900)
@@ -170,6 +189,7 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
             run = _last_run(instance)
             assert run.status == dg.DagsterRunStatus.SUCCESS
             assert "summaries" in (tmp_path / "llm-2.log").read_text()  # it ran again there
+            assert stand_in.calls > asked_before_the_kill
             first = _stored_ids(env, key)
             assert first and len(first) == len(set(first))
             # A second run over the same export converges: same documents, none twice.
@@ -179,10 +199,17 @@ def test_worker_killed_mid_step_is_requeued_and_rerun_converges(
 
 
 def _wait_for_step(instance: dg.DagsterInstance, step: str, timeout: float) -> None:
+    def started() -> bool:
+        runs = instance.get_runs(limit=1)
+        return bool(runs) and step in step_workers(instance, runs[0].run_id)
+
+    _wait_for(started, f"step {step} started on a worker", timeout)
+
+
+def _wait_for(condition, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        runs = instance.get_runs(limit=1)
-        if runs and step in step_workers(instance, runs[0].run_id):
+        if condition():
             return
         time.sleep(0.2)
-    raise TimeoutError(f"step {step} never started on a worker")
+    raise TimeoutError(f"not seen within {timeout} s: {what}")

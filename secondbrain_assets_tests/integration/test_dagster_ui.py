@@ -131,10 +131,11 @@ ALL_RUNS = """{ runsOrError { ... on Runs { results {
 
 
 def _wait_for_automation_run(url: str, timeout: float = 120) -> dict:
-    """The first run the automation sensor requested."""
+    """The first run the automation sensor requested. Runs come newest first, and by the time we
+    look the sensor may already have requested the next asset of the tail (lora_adapter)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for run in _gql(url, ALL_RUNS)["runsOrError"]["results"]:
+        for run in reversed(_gql(url, ALL_RUNS)["runsOrError"]["results"]):
             tags = {t["key"]: t["value"] for t in run["tags"]}
             if tags.get("dagster/sensor_name") == "automation_sensor":
                 return run
