@@ -99,7 +99,10 @@ def run_training(dataset, base: Path, work: Path, steps: int, ours: bool):
     started = machine()["loadavg_1m"]
     result = train_lora(dataset, settings, base, work, log=lambda _: None)
     return {
-        "setup": "ours (packing, no gradient checkpointing)" if ours else "TRL defaults",
+        "setup": "ours (packing, no gradient checkpointing, loss on answers only)"
+        if ours
+        else "TRL defaults",
+        "precision": result.info["precision"],
         "gradient_checkpointing": settings.gradient_checkpointing,
         "packing": settings.packing,
         "steps": result.steps,

@@ -56,6 +56,14 @@ class LoraAdapterConfig(dg.Config):
     packing: bool = Field(default=_D.packing, description="Best-fit packing, no padding")
     load_in_4bit: bool = Field(default=_D.load_in_4bit, description="QLoRA (unsloth/CUDA only)")
     backend: str = Field(default=_D.backend, description="'auto', 'trl' (CPU/CUDA) or 'unsloth'")
+    precision: str = Field(
+        default=_D.precision,
+        description="'auto' (bf16 where the GPU or CPU computes it natively), 'bf16' or 'fp32'",
+    )
+    score_labeled_only: bool = Field(
+        default=_D.score_labeled_only,
+        description="On CPU, project the loss on answer positions only (same loss, less work)",
+    )
 
     def to_settings(self) -> LoraSettings:
         values = self.model_dump()

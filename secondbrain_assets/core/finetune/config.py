@@ -44,6 +44,12 @@ class LoraSettings:
     # block-diagonal mask from the position ids, so packed examples do not see each other).
     packing: bool = True
     load_in_4bit: bool = False  # QLoRA, unsloth path only
+    # bf16 autocast where the hardware computes bf16 natively (CUDA, or CPUs with AMX /
+    # AVX512-BF16), fp32 elsewhere; "bf16" or "fp32" force one.
+    precision: str = "auto"
+    # On CPU, the loss's vocabulary-wide projection on labeled (answer) positions only, as TRL
+    # does on CUDA: the same loss, less work (cpu_speed.py). Off = TRL as it ships.
+    score_labeled_only: bool = True
     backend: Backend = "auto"
     extra: dict[str, Any] = field(default_factory=dict)  # passed to SFTConfig as is
 
@@ -56,6 +62,7 @@ class LoraSettings:
         """What changes the trained weights (not the backend choice: both follow the config)."""
         data = self.as_dict()
         data.pop("backend")
+        data.pop("score_labeled_only")  # the same loss either way
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -84,4 +91,4 @@ ORIGINAL_8B = LoraSettings(
 )
 
 # What TRL 1.16 does when told nothing: the baseline of benchmarks/bench_finetune.py.
-TRL_DEFAULTS = {"gradient_checkpointing": True, "packing": False}
+TRL_DEFAULTS = {"gradient_checkpointing": True, "packing": False, "score_labeled_only": False}

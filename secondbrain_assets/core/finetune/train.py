@@ -9,6 +9,7 @@ where an uninterrupted run with the same seed and data ends.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -20,6 +21,7 @@ from typing import Any
 
 from secondbrain_assets.core.finetune.backend import select_backend
 from secondbrain_assets.core.finetune.config import LoraSettings
+from secondbrain_assets.core.finetune.cpu_speed import labeled_positions_only, resolve_precision
 
 TRAIN_COLUMNS = ["prompt", "completion"]
 INFO_FILE = "secondbrain_training.json"  # written next to the adapter; read by merge and eval
@@ -96,7 +98,9 @@ def train_lora(
     trainer.add_callback(timer)
     for callback in callbacks:
         trainer.add_callback(callback)
-    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    scoring = labeled_positions_only() if settings.score_labeled_only else contextlib.nullcontext()
+    with scoring:
+        trainer.train(resume_from_checkpoint=str(resume) if resume else None)
     tokens = trainer.state.num_input_tokens_seen - trainer._initial_num_input_tokens_seen
 
     adapter_dir = work_dir / "adapter"
@@ -122,6 +126,7 @@ def train_lora(
         "base_model": str(base_model_dir),
         "settings": settings.as_dict(),
         "backend": backend,
+        "precision": "bf16" if trainer.args.bf16 else "fp32",
         "steps": result.steps,
         "train_loss": result.train_loss,
         "eval_loss": result.eval_loss,
@@ -154,10 +159,9 @@ def sft_config(
     settings: LoraSettings, output_dir: Path, use_cpu: bool, evaluate_first: bool
 ) -> Any:
     """The SFTConfig both backends train with (TRL 1.16 names: max_length, use_cpu, ...)."""
-    import torch
     from trl import SFTConfig
 
-    bf16 = not use_cpu and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+    bf16 = resolve_precision(settings.precision, use_cpu) == "bf16"
     every = settings.eval_steps or settings.save_steps
     kwargs: dict[str, Any] = {
         "output_dir": str(output_dir),
