@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from secondbrain_assets.core import sqlite_store
 from secondbrain_assets.core.crawl import outcomes
 
 TRANSIENT_OUTCOMES = outcomes.TRANSIENT
@@ -47,35 +48,22 @@ class CrawlCache:
         self.path = path
         self.max_age_s = max_age_hours * 3600
         self.failure_max_age_s = failure_max_age_hours * 3600
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
+        sqlite_store.open_with_schema(path, _SCHEMA, timeout_s=60).close()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=60)
-        conn.execute("PRAGMA busy_timeout=60000")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+        return sqlite_store.connect(self.path, timeout_s=60)
 
     def get_many(self, ids: Iterable[str], now: float | None = None) -> dict[str, dict[str, Any]]:
         """Fresh cached records by id; stale or missing ids are absent."""
         now = time.time() if now is None else now
-        ids = list(ids)
         found: dict[str, dict[str, Any]] = {}
         conn = self._connect()
         try:
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT id, stored_at, transient, payload FROM pages WHERE id IN ({marks})",
-                    chunk,
-                )
-                for pid, stored_at, transient, payload in rows:
-                    limit = self.failure_max_age_s if transient else self.max_age_s
-                    if now - stored_at <= limit:
-                        found[pid] = json.loads(payload)
+            query = "SELECT id, stored_at, transient, payload FROM pages WHERE id IN"
+            for pid, stored_at, transient, payload in sqlite_store.select_in(conn, query, (), ids):
+                limit = self.failure_max_age_s if transient else self.max_age_s
+                if now - stored_at <= limit:
+                    found[pid] = json.loads(payload)
         finally:
             conn.close()
         return found

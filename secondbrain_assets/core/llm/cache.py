@@ -8,13 +8,13 @@ retries them.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from secondbrain_assets import settings
+from secondbrain_assets.core import sqlite_store
 from secondbrain_assets.core.llm.backends import STATUS_OK, Judgement
 
 _SCHEMA = """
@@ -41,32 +41,20 @@ class JudgementCache:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(_SCHEMA)
-        self._conn.commit()
+        self._conn = sqlite_store.open_with_schema(self.path, _SCHEMA)
 
     def get_many(
         self, backend: str, model: str, prompt_version: str, hashes: Iterable[str]
     ) -> dict[str, Judgement]:
-        wanted = list(dict.fromkeys(hashes))
-        found: dict[str, Judgement] = {}
+        query = (
+            "SELECT content_hash, score, confidence, reason FROM judgements "
+            "WHERE backend=? AND model=? AND prompt_version=? AND content_hash IN"
+        )
+        scope = (backend, model, prompt_version)
         with self._lock:
-            for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._conn.execute(
-                    "SELECT content_hash, score, confidence, reason FROM judgements "
-                    "WHERE backend=? AND model=? AND prompt_version=? "
-                    f"AND content_hash IN ({marks})",
-                    (backend, model, prompt_version, *chunk),
-                ).fetchall()
-                for content_hash, score, confidence, reason in rows:
-                    found[content_hash] = Judgement.ok(score, confidence, reason)
-        return found
+            rows = sqlite_store.select_in(self._conn, query, scope, dict.fromkeys(hashes))
+            return {h: Judgement.ok(score, conf, reason) for h, score, conf, reason in rows}
 
     def put(
         self, backend: str, model: str, prompt_version: str, content_hash: str, result: Judgement

@@ -11,13 +11,13 @@ Failed generations are never cached: a re-run retries them.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from secondbrain_assets import settings
+from secondbrain_assets.core import sqlite_store
 from secondbrain_assets.core.summarize.backends import Generation, GenerationRequest
 
 _SCHEMA = """
@@ -61,31 +61,30 @@ class GenerationCache:
     ) -> None:
         self.scope = (backend, model, prompt_version)
         self.path = path or default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(_SCHEMA)
-        self._conn.commit()
+        self._conn = sqlite_store.open_with_schema(self.path, _SCHEMA)
 
     def get_many(self, keys: Iterable[Key]) -> dict[Key, Generation]:
         wanted = set(keys)
-        hashes = sorted({k[0] for k in wanted})
+        query = (
+            "SELECT prompt_hash, temperature, seed, max_new_tokens, text, n_tokens, finished "
+            "FROM generations WHERE backend=? AND model=? AND prompt_version=? AND prompt_hash IN"
+        )
         found: dict[Key, Generation] = {}
         with self._lock:
-            for start in range(0, len(hashes), 500):  # stay under SQLite's variable limit
-                chunk = hashes[start : start + 500]
-                rows = self._conn.execute(
-                    "SELECT prompt_hash, temperature, seed, max_new_tokens, text, n_tokens, "
-                    "finished FROM generations WHERE backend=? AND model=? AND prompt_version=? "
-                    f"AND prompt_hash IN ({','.join('?' * len(chunk))})",
-                    (*self.scope, *chunk),
-                ).fetchall()
-                for prompt_hash, temperature, seed, cap, text, n_tokens, finished in rows:
-                    key = (prompt_hash, float(temperature), int(seed), int(cap))
-                    if key in wanted:
-                        found[key] = Generation(text, int(n_tokens), bool(finished))
+            hashes = sorted({k[0] for k in wanted})
+            for (
+                prompt_hash,
+                temperature,
+                seed,
+                cap,
+                text,
+                n_tokens,
+                finished,
+            ) in sqlite_store.select_in(self._conn, query, self.scope, hashes):
+                key = (prompt_hash, float(temperature), int(seed), int(cap))
+                if key in wanted:
+                    found[key] = Generation(text, int(n_tokens), bool(finished))
         return found
 
     def put_many(self, items: Iterable[tuple[Key, Generation]]) -> int:
