@@ -5,7 +5,6 @@ Import the fixtures into a test module (or conftest) to use them.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -13,12 +12,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from secondbrain_assets.core.llm import prompts
+from secondbrain_assets_tests.http_stand_in import JsonHandler, serving
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
@@ -170,33 +169,19 @@ class FakeOllama:
         return len(self.chat_requests)
 
 
-def _make_handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # keep test output clean
-            pass
-
-        def _send(self, status: int, body: str) -> None:
-            data = body.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            # The client may have timed out and left.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)
-
+def _make_handler(state: FakeOllama) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             if self.path == "/api/tags":
                 models = [{"name": m, "model": m, "size": 1} for m in state.models]
-                self._send(200, json.dumps({"models": models}))
+                self.send_json(200, {"models": models})
             else:
-                self._send(404, '{"error": "not found"}')
+                self.send_json(404, {"error": "not found"})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            payload = json.loads(self.rfile.read(length) or b"{}")
+            payload = self.read_json()
             if self.path != "/api/chat":
-                self._send(404, '{"error": "not found"}')
+                self.send_json(404, {"error": "not found"})
                 return
             user = payload["messages"][-1]["content"]
             match = re.match(r"Title: (.*)", user)
@@ -208,23 +193,14 @@ def _make_handler(state: FakeOllama) -> type[BaseHTTPRequestHandler]:
             status, body, delay = state.behaviour(title, attempt)
             if delay:
                 time.sleep(delay)
-            self._send(status, body)
+            self.send_json(status, body)
 
     return Handler
 
 
 @pytest.fixture
 def fake_ollama() -> Iterator[FakeOllama]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    state = FakeOllama(
-        url=f"http://127.0.0.1:{server.server_address[1]}",
-        models=["qwen2.5:7b"],
-        behaviour=default_behaviour,
-    )
-    server.RequestHandlerClass = _make_handler(state)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    state = FakeOllama(url="", models=["qwen2.5:7b"], behaviour=default_behaviour)
+    with serving(_make_handler(state)) as url:
+        state.url = url
+        yield state

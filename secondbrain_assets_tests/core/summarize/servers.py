@@ -7,16 +7,15 @@ document (the request holds the options the client sent).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from secondbrain_assets_tests.http_stand_in import JsonHandler, serving
 
 
 @dataclass
@@ -113,34 +112,21 @@ def _body(request: ChatRequest, reply: Reply) -> dict[str, Any]:
     }
 
 
-def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(data)
-
+def _handler(state: StandIn) -> type[JsonHandler]:
+    class Handler(JsonHandler):
         def do_GET(self) -> None:
             if self.path == "/api/tags":
                 models = [{"name": m, "model": m, "size": 1} for m in state.models]
-                self._send(200, {"models": models})
+                self.send_json(200, {"models": models})
             elif self.path == "/v1/models":
-                self._send(200, {"object": "list", "data": [{"id": m} for m in state.models]})
+                self.send_json(200, {"object": "list", "data": [{"id": m} for m in state.models]})
             else:
-                self._send(404, {"error": "not found"})
+                self.send_json(404, {"error": "not found"})
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", 0))
-            payload = json.loads(self.rfile.read(length) or b"{}")
+            payload = self.read_json()
             if self.path not in ("/api/chat", "/v1/chat/completions"):
-                self._send(404, {"error": "not found"})
+                self.send_json(404, {"error": "not found"})
                 return
             request = _parse(self.path, payload, dict(self.headers))
             with state.lock:
@@ -149,9 +135,9 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
             if reply.delay_s:
                 time.sleep(reply.delay_s)
             if reply.status != 200:
-                self._send(reply.status, {"error": f"scripted {reply.status}"})
+                self.send_json(reply.status, {"error": f"scripted {reply.status}"})
             else:
-                self._send(200, _body(request, reply))
+                self.send_json(200, _body(request, reply))
 
     return Handler
 
@@ -159,16 +145,7 @@ def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def stand_in() -> Iterator[StandIn]:
     """One server speaking both APIs; Ollama at `url`, OpenAI at `url + "/v1"`."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    state = StandIn(
-        url=f"http://127.0.0.1:{server.server_address[1]}",
-        models=["qwen2.5:7b", "summarizer-7b"],
-        reply=lambda request: Reply(),
-    )
-    server.RequestHandlerClass = _handler(state)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    state = StandIn(url="", models=["qwen2.5:7b", "summarizer-7b"], reply=lambda request: Reply())
+    with serving(_handler(state)) as url:
+        state.url = url
+        yield state
