@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, write_result  # noqa: E402
 
 from secondbrain_assets.core.llm import embedded_model  # noqa: E402
-from secondbrain_assets.core.notion.parser import parse_export, to_records  # noqa: E402
+from secondbrain_assets.core.notion.parser import parse_export  # noqa: E402
+from secondbrain_assets.core.notion.records import to_records  # noqa: E402
 from secondbrain_assets.core.summarize import prompts  # noqa: E402
 from secondbrain_assets.core.summarize.cache import GenerationCache  # noqa: E402
 from secondbrain_assets.core.summarize.length import max_new_tokens  # noqa: E402

@@ -14,12 +14,13 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
 from secondbrain_assets.core.crawl import defaults, outcomes
 from secondbrain_assets.core.crawl.charset import decode_html, is_html, sniff_non_html
+from secondbrain_assets.core.crawl.location_guard import REDIRECT_CODES, LocationGuard
 from secondbrain_assets.core.crawl.safety import (
     IPAddress,
     RefusedURLError,
@@ -28,7 +29,6 @@ from secondbrain_assets.core.crawl.safety import (
 )
 from secondbrain_assets.core.crawl.urls import InvalidURLError, host_of, normalize_url
 
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 RETRY_CODES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
@@ -84,35 +84,6 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-class _LocationGuard(httpx.AsyncBaseTransport):
-    """Hide a redirect's non-http(s) Location (`javascript:`, `mailto:`, `data:`) from httpx.
-
-    httpx builds the next request of every redirect even when it does not follow it, and raises
-    InvalidURL inside `send` for such targets; moved to `x-refused-location`, the crawler can
-    record the target instead of crashing.
-    """
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
-        location = response.headers.get("location")
-        if location is not None and response.status_code in REDIRECT_CODES:
-            scheme = urlsplit(location.strip()).scheme.lower()
-            try:
-                usable = scheme in ("", "http", "https") and request.url.join(location) is not None
-            except (httpx.InvalidURL, ValueError):
-                usable = False
-            if not usable:
-                response.headers["x-refused-location"] = location
-                del response.headers["location"]
-        return response
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
 class HttpFetcher:
     """Use as `async with HttpFetcher(settings, policy) as f: await f.fetch(url)`."""
 
@@ -137,7 +108,7 @@ class HttpFetcher:
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(s.timeout_s, connect=min(10.0, s.timeout_s)),
-            transport=_LocationGuard(transport),
+            transport=LocationGuard(transport),
             headers={"User-Agent": s.user_agent, "Accept": "text/html,application/xhtml+xml,*/*"},
             trust_env=False,  # a proxy from the environment would bypass the address checks
         )

@@ -12,12 +12,8 @@ from pymongo.errors import AutoReconnect
 
 from secondbrain_assets.core.store import queries
 from secondbrain_assets.core.store.indexes import INDEXES, ensure_indexes
-from secondbrain_assets.core.store.writer import (
-    OversizedDocumentError,
-    StoreConnectionError,
-    check_sizes,
-    sync_partition,
-)
+from secondbrain_assets.core.store.sizes import OversizedDocumentError, check_sizes
+from secondbrain_assets.core.store.writer import StoreConnectionError, sync_partition
 from secondbrain_assets_tests.core.store.engines import documents, sync_worker
 
 IDS = [f"{i:032x}" for i in range(120)]
