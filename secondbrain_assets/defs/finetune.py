@@ -153,6 +153,7 @@ def lora_adapter(
         "wall_s": dg.MetadataValue.float(round(result.wall_s, 1)),
         "train_s": dg.MetadataValue.float(round(result.train_s, 1)),
         "backend": result.backend,
+        "precision": result.info["precision"],
         "base_model": str(base_dir),
         "config": dg.MetadataValue.json(settings.as_dict()),
         "dataset_data_version": dataset_version,

@@ -13,6 +13,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from secondbrain_assets.core.finetune.cpu_speed import resolve_precision
 from secondbrain_assets.core.llm.backends import JudgeInput
 from secondbrain_assets.core.llm.transformers_backend import TransformersBackend
 from secondbrain_assets.core.summarize.backends import GenerationRequest
@@ -90,6 +91,8 @@ def test_finetune_graph_trains_merges_evaluates_and_pushes(
     assert adapter_meta["tokens_per_s"].value > 0
     assert "data:image/png;base64," in adapter_meta["loss_curves"].value
     assert adapter_meta["config"].value["base_model"] == str(tiny_llama_dir)
+    # What ran is recorded: bf16 only where this CPU computes it natively.
+    assert adapter_meta["precision"].value == resolve_precision("auto", use_cpu=True)
     stored_adapter = Path(adapter_meta["path"].value)
     assert stored_adapter.parent == data_dir / "hf" / "lora_adapter"
     assert (stored_adapter / "adapter_model.safetensors").exists()

@@ -34,7 +34,8 @@ def training_lines(info: dict[str, Any], dataset_version: str) -> list[str]:
         "",
         f"- base model: `{info.get('base_model', '?')}`",
         f"- dataset data version: `{dataset_version}`",
-        f"- trainer: {info.get('backend', '?')}, steps: {info.get('steps', '?')}",
+        f"- trainer: {info.get('backend', '?')} ({info.get('precision', 'fp32')}), "
+        f"steps: {info.get('steps', '?')}",
     ]
     if evals:
         lines.append(f"- validation loss: {evals[0][1]:.4f} (step 0) -> {evals[-1][1]:.4f}")

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from secondbrain_assets.core.finetune.cpu_speed import Precision
+
 ALL_LINEAR = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 Backend = Literal["auto", "trl", "unsloth"]
 
@@ -46,7 +48,7 @@ class LoraSettings:
     load_in_4bit: bool = False  # QLoRA, unsloth path only
     # bf16 autocast where the hardware computes bf16 natively (CUDA, or CPUs with AMX /
     # AVX512-BF16), fp32 elsewhere; "bf16" or "fp32" force one.
-    precision: str = "auto"
+    precision: Precision = "auto"
     # On CPU, the loss's vocabulary-wide projection on labeled (answer) positions only, as TRL
     # does on CUDA: the same loss, less work (cpu_speed.py). Off = TRL as it ships.
     score_labeled_only: bool = True
